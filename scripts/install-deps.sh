@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what drydock needs to build, test and benchmark on Debian 12. Idempotent: packages
+# already present are skipped, so it is cheap to run before every build.
+set -euo pipefail
+
+build_pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
+    libarchive-dev libjansson-dev libssl-dev libisal-dev libzstd-dev libcmocka-dev libfyaml-dev
+    libsqlite3-dev)
+test_pkgs=(python3 podman skopeo debootstrap uidmap fuse-overlayfs tar gzip zstd jq time
+    hyperfine ca-certificates
+    rpm db5.3-util)
+
+want=("${build_pkgs[@]}")
+case "${1:-all}" in
+build) ;;
+all | test) want+=("${test_pkgs[@]}") ;;
+*)
+    echo "usage: $0 [build|test|all]" >&2
+    exit 2
+    ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: everything is installed" >&2
+    exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,9 @@
+# Run as non-root, with a pinned minimal base and clean layers.
+FROM node:20-alpine@sha256:1b8bd2c1e4e9c8f4d6a7e5b3c2d1f0e9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3
+RUN addgroup -g 1001 -S appgroup && \
+    adduser -u 1001 -S appuser -G appgroup
+WORKDIR /app
+COPY --chmod=0644 . .
+USER 1001:1001
+HEALTHCHECK CMD ["node", "healthcheck.js"]
+CMD ["node", "server.js"]

@@ -1,0 +1,173 @@
+/* Unit tests for the shared helpers: buffers, arenas, SHA-256, paths, allocation hook. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+static void buf_grows_and_stays_terminated(void **state)
+{
+    dd_buf b = DD_BUF_INIT;
+
+    assert_string_equal(b.data, "");
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(dd_buf_printf(&b, "%d,", i % 10), DD_OK);
+    assert_int_equal(b.len, 2000);
+    assert_int_equal(b.data[b.len], '\0');
+    assert_memory_equal(b.data, "0,1,2,", 6);
+    dd_buf_clear(&b);
+    assert_string_equal(b.data, "");
+    dd_buf_dispose(&b);
+    assert_string_equal(b.data, "");
+}
+
+static void buf_respects_cap(void **state)
+{
+    dd_buf b = DD_BUF_INIT;
+
+    b.cap = 8;
+    assert_int_equal(dd_buf_puts(&b, "12345678"), DD_OK);
+    assert_int_equal(dd_buf_putc(&b, '9'), DD_ELIMIT);
+    assert_string_equal(b.data, "12345678");
+    dd_buf_dispose(&b);
+}
+
+static void arena_allocates_aligned(void **state)
+{
+    dd_arena *a;
+
+    assert_int_equal(dd_arena_new(&a), DD_OK);
+    for (int i = 0; i < 10000; i++) {
+        char *p = dd_arena_alloc(a, (size_t)(i % 100) + 1);
+
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 16, 0);
+        memset(p, 0xab, (size_t)(i % 100) + 1);
+    }
+    assert_non_null(dd_arena_alloc(a, 1 << 20));
+    assert_string_equal(dd_arena_strdup(a, "hello"), "hello");
+    assert_string_equal(dd_arena_strndup(a, "hello", 3), "hel");
+    dd_arena_free(a);
+    dd_arena_free(NULL);
+}
+
+static void sha256_known_vectors(void **state)
+{
+    char d[72];
+
+    assert_int_equal(dd_sha256_digest(d, "", 0), DD_OK);
+    assert_string_equal(d, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_int_equal(dd_sha256_digest(d, "abc", 3), DD_OK);
+    assert_string_equal(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_true(dd_digest_valid(d));
+    assert_false(dd_digest_valid("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    assert_false(dd_digest_valid("sha256:ba78"));
+    assert_false(dd_digest_valid("md5:x"));
+    assert_false(dd_digest_valid(NULL));
+}
+
+static void path_normalize_cases(void **state)
+{
+    static const struct {
+        const char *in, *out;
+        int rc;
+        bool abs;
+    } cases[] = {
+        {"./etc/passwd", "etc/passwd", DD_OK, false},
+        {"/etc//passwd/", "etc/passwd", DD_OK, true},
+        {"a/./b/.", "a/b", DD_OK, false},
+        {".", "", DD_OK, false},
+        {"./", "", DD_OK, false},
+        {"a/../b", NULL, DD_EINVALID, false},
+        {"../etc", NULL, DD_EINVALID, false},
+        {"a/..b/c..", "a/..b/c..", DD_OK, false},
+        {"//", "", DD_OK, true},
+    };
+
+    for (size_t i = 0; i < DD_ARRAY_SIZE(cases); i++) {
+        char buf[64];
+        bool abs;
+
+        snprintf(buf, sizeof(buf), "%s", cases[i].in);
+        assert_int_equal(dd_path_normalize(buf, &abs), cases[i].rc);
+        if (cases[i].rc == DD_OK) {
+            assert_string_equal(buf, cases[i].out);
+            assert_int_equal(abs, cases[i].abs);
+        }
+    }
+    assert_int_equal(dd_path_depth(""), 0);
+    assert_int_equal(dd_path_depth("a"), 1);
+    assert_int_equal(dd_path_depth("a/b/c"), 3);
+}
+
+static int fail_after;
+
+static void *failing_malloc(size_t size, void *payload)
+{
+    return fail_after-- > 0 ? malloc(size) : NULL;
+}
+
+static void *failing_realloc(void *p, size_t size, void *payload)
+{
+    return fail_after-- > 0 ? realloc(p, size) : NULL;
+}
+
+static void plain_free(void *p, void *payload)
+{
+    free(p);
+}
+
+static void allocation_hook_fails_cleanly(void **state)
+{
+    const dd_allocator hook = {failing_malloc, failing_realloc, plain_free, NULL};
+
+    /* fail each allocation in turn: every path must report ENOMEM and leak nothing */
+    for (int n = 0; n < 4; n++) {
+        dd_buf b = DD_BUF_INIT;
+        int rc = DD_OK;
+
+        fail_after = n;
+        dd_set_allocator(&hook);
+        for (int i = 0; i < 100 && rc == DD_OK; i++)
+            rc = dd_buf_puts(&b, "0123456789");
+        dd_set_allocator(NULL);
+        assert_int_equal(rc, DD_ENOMEM);
+        dd_buf_dispose(&b);
+    }
+}
+
+static void errors_carry_messages(void **state)
+{
+    dd_error_state st;
+
+    assert_int_equal(dd_error_set(DD_EINVALID, "x.tar: layer %d: bad", 2), DD_EINVALID);
+    assert_string_equal(dd_error_message(), "x.tar: layer 2: bad");
+    dd_error_prefix("outer");
+    assert_string_equal(dd_error_message(), "outer: x.tar: layer 2: bad");
+    dd_error_save(&st);
+    dd_error_clear();
+    assert_string_equal(dd_error_message(), "");
+    assert_int_equal(dd_error_restore(&st), DD_EINVALID);
+    assert_string_equal(dd_error_message(), "outer: x.tar: layer 2: bad");
+    assert_string_equal(dd_error_name(DD_ELIMIT), "limit exceeded");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(buf_grows_and_stays_terminated),
+        cmocka_unit_test(buf_respects_cap),
+        cmocka_unit_test(arena_allocates_aligned),
+        cmocka_unit_test(sha256_known_vectors),
+        cmocka_unit_test(path_normalize_cases),
+        cmocka_unit_test(allocation_hook_fails_cleanly),
+        cmocka_unit_test(errors_carry_messages),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
