@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
     libsqlite3-dev)
 test_pkgs=(python3 podman skopeo debootstrap uidmap fuse-overlayfs tar gzip zstd jq time
     hyperfine ca-certificates
-    rpm db5.3-util)
+    rpm db5.3-util python3-jsonschema)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in

@@ -214,7 +214,8 @@ int dd_catalog__emit(dd_inventory *inv, const dd_catalog_opts *opts, dd_dbver *v
         if (v[i].pkgs.n)
             memcpy(sets[i].v, v[i].pkgs.v, v[i].pkgs.n * sizeof(dd_package));
         sets[i].n = v[i].pkgs.n;
-        qsort(sets[i].v, sets[i].n, sizeof(dd_package), cmp_pkg_key);
+        if (sets[i].n > 1)
+            qsort(sets[i].v, sets[i].n, sizeof(dd_package), cmp_pkg_key);
         if (v[i].squashed)
             n_squashed += sets[i].n;
     }
@@ -248,7 +249,8 @@ int dd_catalog__emit(dd_inventory *inv, const dd_catalog_opts *opts, dd_dbver *v
                 memcpy(squashed.v + squashed.n, sets[i].v, sets[i].n * sizeof(dd_package));
             squashed.n += sets[i].n;
         }
-    qsort(squashed.v, squashed.n, sizeof(dd_package), cmp_pkg_key);
+    if (squashed.n > 1)
+        qsort(squashed.v, squashed.n, sizeof(dd_package), cmp_pkg_key);
     /* newest hidden version first, so a package removed twice is reported with the layer that
      * last listed it */
     for (size_t i = n; i-- > 0;) {
@@ -270,7 +272,8 @@ int dd_catalog__emit(dd_inventory *inv, const dd_catalog_opts *opts, dd_dbver *v
             }
             removed.v = grown;
             removed.v[removed.n++] = p;
-            qsort(removed.v, removed.n, sizeof(dd_package), cmp_pkg_key);
+            if (removed.n > 1)
+                qsort(removed.v, removed.n, sizeof(dd_package), cmp_pkg_key);
         }
     }
 done:

@@ -425,7 +425,8 @@ static int dpkg_run(dd_inventory *inv, const dd_walk *w, const dd_catalog_opts *
         return rc;
     if ((rc = database_paths(&paths, w, 1)) != DD_OK)
         goto done;
-    qsort(paths.v, paths.n, sizeof(*paths.v), cmp_path);
+    if (paths.n > 1)
+        qsort(paths.v, paths.n, sizeof(*paths.v), cmp_path);
     for (size_t k = 0; k < paths.n; k++) {
         const dd_entry **ents = NULL;
         size_t ne = 0;

@@ -9,13 +9,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-/* The .dockerignore and build-context linters land separately (lib/lint/rules_ignore.c,
- * context.c). Until both define dd_lint_dockerignore and dd_lint_context, their call sites
- * below stay compiled out; define DD_LINT_HAVE_IGNORE (or drop this guard) once they exist. */
-#ifndef DD_LINT_HAVE_IGNORE
-#define DD_LINT_HAVE_IGNORE 0
-#endif
-
 static bool has_suffix_ci(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -98,11 +91,7 @@ static int lint_file(dd_lint_result *r, const char *path, dd_lint_kind kind,
         rc = dd_lint_compose(r, path, data.data, data.len, cfg);
         break;
     case DD_LINT_DOCKERIGNORE:
-#if DD_LINT_HAVE_IGNORE
         rc = dd_lint_dockerignore(r, path, data.data, data.len, cfg);
-#else
-        rc = DD_OK; /* see DD_LINT_HAVE_IGNORE above */
-#endif
         break;
     default:
         if (ignore_known >= 0)
@@ -187,7 +176,6 @@ static int lint_dir(dd_lint_result *r, const char *dir, const dd_lint_config *cf
             dd_error_save(&saved);
         }
     }
-#if DD_LINT_HAVE_IGNORE
     if (any_dockerfile) {
         rc = dd_lint_context(r, dir, cfg);
         if (rc != DD_OK && first_err == DD_OK) {
@@ -195,9 +183,6 @@ static int lint_dir(dd_lint_result *r, const char *dir, const dd_lint_config *cf
             dd_error_save(&saved);
         }
     }
-#else
-    (void)any_dockerfile;
-#endif
     rc = DD_OK;
 done:
     closedir(d);
@@ -221,6 +206,9 @@ int dd_lint_path(dd_lint_result *r, const char *path, const dd_lint_config *cfg)
     if (S_ISDIR(st.st_mode))
         return lint_dir(r, path, cfg);
     kind = dd_lint_kind_of(path);
-    /* a file named on the command line is a Dockerfile unless its name says otherwise */
-    return lint_file(r, path, kind ? kind : DD_LINT_DOCKERFILE, cfg, -1);
+    /* a file named on the command line is a compose file when it is YAML, else a Dockerfile */
+    if (!kind)
+        kind = has_suffix_ci(path, ".yml") || has_suffix_ci(path, ".yaml") ? DD_LINT_COMPOSE
+                                                                           : DD_LINT_DOCKERFILE;
+    return lint_file(r, path, kind, cfg, -1);
 }
