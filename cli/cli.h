@@ -53,6 +53,7 @@ typedef struct {
     FILE *fp;
     char *path;     /* final path, NULL for stdout */
     char *tmp_path; /* temporary beside it */
+    bool direct;    /* a device or pipe, written in place */
 } dd_cli_out;
 
 int dd_cli_out_open(dd_cli_out *out, const char *path);

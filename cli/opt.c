@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void dd_cli_error(const char *fmt, ...)
@@ -182,12 +183,22 @@ void dd_opt_print_help(FILE *out, const dd_command *cmd, const dd_opt *opts)
 
 int dd_cli_out_open(dd_cli_out *out, const char *path)
 {
+    struct stat st;
     size_t n;
     int fd;
 
     memset(out, 0, sizeof(*out));
     if (!path || strcmp(path, "-") == 0) {
         out->fp = stdout;
+        return 0;
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device or pipe (/dev/null, a FIFO) is written in place: never renamed over */
+        if (!(out->fp = fopen(path, "w"))) {
+            dd_cli_error("%s: %s", path, strerror(errno));
+            return DD_EXIT_USAGE;
+        }
+        out->direct = true;
         return 0;
     }
     n = strlen(path) + 16;
@@ -230,6 +241,14 @@ int dd_cli_out_close(dd_cli_out *out, bool ok)
             rc = DD_EXIT_USAGE;
         }
         out->fp = NULL;
+        return rc;
+    }
+    if (out->direct) {
+        if (fclose(out->fp) != 0) {
+            dd_cli_error("writing output: %s", strerror(errno));
+            rc = DD_EXIT_USAGE;
+        }
+        memset(out, 0, sizeof(*out));
         return rc;
     }
     if (fflush(out->fp) != 0 || ferror(out->fp)) {

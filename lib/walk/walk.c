@@ -332,7 +332,7 @@ int dd_walk__run_rootfs(dd_walk *w, const char *dir, const char *name)
     }
     archive_read_disk_set_symlink_physical(a);
     archive_read_disk_set_behavior(a, ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
-                                          ARCHIVE_READDISK_NO_FFLAGS |
+                                          ARCHIVE_READDISK_NO_FFLAGS | ARCHIVE_READDISK_NO_SPARSE |
                                           ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
     if (archive_read_disk_open(a, dir) != ARCHIVE_OK) {
         rc = dd_error_set(DD_EIO, "%s: %s", name,

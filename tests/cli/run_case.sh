@@ -11,6 +11,7 @@
 #   stdout-json:     a file under tests/cli/expected/ that stdout must equal as JSON
 #                    (compared canonically: keys sorted, whitespace ignored)
 #   jq:              a jq filter over stdout that must print "true" (repeatable)
+#   check:           a shell command that must succeed after the run (repeatable)
 set -euo pipefail
 drydock=$1
 case_file=$2
@@ -21,7 +22,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 args="" expect_exit=0 stderr_lines=""
-stdout_has=() stderr_has=() jq_checks=() stdout_json=""
+stdout_has=() stderr_has=() jq_checks=() checks=() stdout_json=""
 while IFS= read -r line || [ -n "$line" ]; do
     case "$line" in
     '#'* | '') continue ;;
@@ -40,6 +41,7 @@ while IFS= read -r line || [ -n "$line" ]; do
     stderr-lines) stderr_lines=$value ;;
     stdout-json) stdout_json=$value ;;
     jq) jq_checks+=("$value") ;;
+    check) checks+=("$value") ;;
     *)
         echo "$case_file: unknown key \"$key\"" >&2
         exit 1
@@ -79,6 +81,12 @@ fi
 for f in "${jq_checks[@]+"${jq_checks[@]}"}"; do
     if [ "$(jq -r "$f" "$tmp/stdout" 2>&1)" != "true" ]; then
         echo "jq check failed: $f" >&2
+        fail=1
+    fi
+done
+for c in "${checks[@]+"${checks[@]}"}"; do
+    if ! (eval "$c") >/dev/null 2>&1; then
+        echo "check failed: $c" >&2
         fail=1
     fi
 done

@@ -34,8 +34,10 @@ done
 
 # The images-version key also covers the build inputs, so editing the Dockerfile, the build
 # context or this script rebuilds the images (but not the 1-minute debootstrap).
-images_key="images v$IMAGES_VERSION $(cat "${BASH_SOURCE[0]}" "$here/derived.Dockerfile" \
-    $(find "$here/derived" -type f | LC_ALL=C sort) | sha256sum | cut -c1-16)"
+images_key="images v$IMAGES_VERSION $({
+    cat "${BASH_SOURCE[0]}" "$here/derived.Dockerfile"
+    (cd "$here/derived" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+} | sha256sum | cut -c1-16)"
 
 # --- podman storage private to the cache --------------------------------------------------
 pod="$cache/podman"

@@ -14,7 +14,6 @@
 set -euo pipefail
 
 HOSTILE_VERSION=2
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${1:?usage: hostile.sh CACHE_DIR}
 cache=$(cd "$cache" && pwd)
 out="$cache/hostile"
