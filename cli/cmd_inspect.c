@@ -171,26 +171,60 @@ static json_t *json_inspect(const inspect_result *r, const inspect_flags *f)
         json_array_append_new(layers, o);
     }
     json_object_set_new(root, "layers", layers);
-    if (f->files) {
-        json_t *files = json_array();
-
-        for (size_t i = 0; i < dd_walk_count(r->walk); i++)
-            json_array_append_new(files, json_entry(dd_walk_entry(r->walk, i), false));
-        json_object_set_new(root, "files", files);
-    }
-    if (f->removed) {
-        json_t *removed = json_array();
-
-        for (size_t i = 0; i < dd_walk_hidden_count(r->walk); i++)
-            json_array_append_new(removed, json_entry(dd_walk_hidden(r->walk, i), true));
-        json_object_set_new(root, "removed", removed);
-    }
     return root;
 }
 
-static int dump_callback(const char *buffer, size_t size, void *data)
+/* Writes one array of entries, one compact object per line, building one object at a time so
+ * memory does not grow with the number of files. */
+static bool write_entries(FILE *fp, const char *key, const inspect_result *r, bool hidden)
 {
-    return fwrite(buffer, 1, size, data) == size ? 0 : -1;
+    size_t n = hidden ? dd_walk_hidden_count(r->walk) : dd_walk_count(r->walk);
+
+    fprintf(fp, ",\n  \"%s\": [", key);
+    for (size_t i = 0; i < n; i++) {
+        const dd_entry *e = hidden ? dd_walk_hidden(r->walk, i) : dd_walk_entry(r->walk, i);
+        json_t *o = json_entry(e, hidden);
+        int rc;
+
+        fputs(i ? ",\n    " : "\n    ", fp);
+        rc = o ? json_dumpf(o, fp, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+        json_decref(o);
+        if (rc != 0)
+            return false;
+    }
+    fputs(n ? "\n  ]" : "]", fp);
+    return true;
+}
+
+/* The document is the small part built whole (identity, config, history, layers) followed by
+ * the file lists streamed entry by entry. */
+static bool write_json(FILE *fp, const inspect_result *r, const inspect_flags *f)
+{
+    json_t *doc = json_inspect(r, f);
+    char *head = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    size_t len;
+    bool ok;
+
+    json_decref(doc);
+    if (!head)
+        return false;
+    /* drop the closing brace so the streamed members can follow */
+    len = strlen(head);
+    while (len && (head[len - 1] == '\n' || head[len - 1] == ' '))
+        len--;
+    if (len && head[len - 1] == '}')
+        len--;
+    while (len && (head[len - 1] == '\n' || head[len - 1] == ' '))
+        len--;
+    ok = fwrite(head, 1, len, fp) == len;
+    free(head);
+    if (ok && f->files)
+        ok = write_entries(fp, "files", r, false);
+    if (ok && f->removed)
+        ok = write_entries(fp, "removed", r, true);
+    if (ok)
+        ok = fputs("\n}\n", fp) >= 0;
+    return ok;
 }
 
 static void human_size(char out[32], uint64_t n)
@@ -368,13 +402,8 @@ int dd_cmd_inspect(const dd_command *cmd, int argc, char **argv)
     if ((rc = dd_cli_out_open(&out, f.output)) != 0)
         goto done;
     if (strcmp(f.format, "json") == 0) {
-        json_t *doc = json_inspect(&r, &f);
-        bool ok = doc && json_dump_callback(doc, dump_callback, out.fp,
-                                            JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
+        bool ok = write_json(out.fp, &r, &f);
 
-        if (ok)
-            fputc('\n', out.fp);
-        json_decref(doc);
         if (!ok)
             dd_cli_error("inspect: cannot write the JSON document");
         rc = dd_cli_out_close(&out, ok);
