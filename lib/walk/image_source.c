@@ -42,6 +42,7 @@ static void tighten(dd_limits *l, const dd_limits *img)
     if (img->f && img->f < l->f)                                                                   \
     l->f = img->f
     DD_TIGHTEN(max_entries);
+    DD_TIGHTEN(max_image_bytes);
     DD_TIGHTEN(max_capture_bytes);
     DD_TIGHTEN(max_path_len);
     DD_TIGHTEN(max_path_depth);

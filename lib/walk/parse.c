@@ -34,13 +34,24 @@ la_ssize_t dd_walk__feed_read(struct archive *a, void *data, const void **buf)
     dd_walk__feed *feed = data;
     size_t len = 0;
 
-    if (feed->src->read(feed->reader, buf, &len) != DD_OK) {
-        dd_error_save(&feed->err);
-        feed->failed = true;
-        archive_set_error(a, EIO, "layer read error");
-        return -1;
+    if (feed->src->read(feed->reader, buf, &len) != DD_OK)
+        goto fail;
+    if (feed->walk) {
+        uint64_t total = atomic_fetch_add(&feed->walk->image_bytes, len) + len;
+        uint64_t max = feed->walk->opts.limits.max_image_bytes;
+
+        if (max && total > max) {
+            dd_error_set(DD_ELIMIT, "%s: image larger than the limit of %llu uncompressed bytes",
+                         feed->src->name, (unsigned long long)max);
+            goto fail;
+        }
     }
     return (la_ssize_t)len;
+fail:
+    dd_error_save(&feed->err);
+    feed->failed = true;
+    archive_set_error(a, EIO, "layer read error");
+    return -1;
 }
 
 static int remember_last(parse_ctx *c, const char *raw)

@@ -101,7 +101,7 @@ static int run_layer(walk_pool *p, size_t index)
 {
     const dd_walk__source *src = p->src;
     dd_walk__layer *l = &p->w->layers[index];
-    dd_walk__feed feed = {.src = src};
+    dd_walk__feed feed = {.src = src, .walk = p->w};
     struct archive *a = NULL;
     uint64_t comp = 0, uncomp = 0;
     int rc;

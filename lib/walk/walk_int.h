@@ -116,6 +116,7 @@ struct dd_walk {
     dd_walk__layer *layers;
     size_t n_layers;
     atomic_uint_fast64_t n_entries; /* across layers, against limits.max_entries */
+    atomic_uint_fast64_t image_bytes; /* uncompressed, across layers, against max_image_bytes */
 
     dd_walk__tree tree;
     dd_walk__rec **files; /* squashed view, sorted by path */
@@ -127,6 +128,7 @@ struct dd_walk {
 typedef struct {
     const dd_walk__source *src;
     void *reader;
+    dd_walk *walk; /* whose image_bytes the layer's bytes count against */
     bool failed;
     dd_error_state err;
 } dd_walk__feed;

@@ -709,6 +709,19 @@ static void limits(void **state)
     dd_walk_free(w);
     image_dispose(&ib);
 
+    /* uncompressed bytes count across layers */
+    o = (dd_walk_opts)DD_WALK_OPTS_INIT;
+    o.limits.max_image_bytes = 3000;
+    assert_int_equal(dd_walk_new(&w, &o), DD_OK);
+    l0 = layer_begin(&ib);
+    l1 = layer_begin(&ib);
+    file(l0, "a", "x");
+    file(l1, "b", "y");
+    assert_int_equal(run(&ib, w, 0), DD_ELIMIT);
+    assert_non_null(strstr(dd_error_message(), "image larger than the limit of 3000"));
+    dd_walk_free(w);
+    image_dispose(&ib);
+
     o = (dd_walk_opts)DD_WALK_OPTS_INIT;
     o.limits.max_path_depth = 4;
     assert_int_equal(dd_walk_new(&w, &o), DD_OK);
