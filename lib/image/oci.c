@@ -56,15 +56,9 @@ static int add_candidate(walk_ctx *w, const dd_image__desc *d, const char *const
             break;
         }
     if (!c) {
-        if (w->n == w->alloc) {
-            size_t na = w->alloc ? w->alloc * 2 : 8;
-            candidate *nc = dd_realloc(w->c, na * sizeof(*nc));
-
-            if (!nc)
-                return dd_error_set(DD_ENOMEM, "out of memory");
-            w->c = nc;
-            w->alloc = na;
-        }
+        if ((rc = dd_array_reserve(&w->c, &w->alloc, w->n + 1, sizeof(*w->c),
+                                   8)) != DD_OK)
+            return rc;
         c = &w->c[w->n++];
         memset(c, 0, sizeof(*c));
         c->desc = *d;

@@ -84,26 +84,6 @@ done:
     return rc;
 }
 
-static int pread_all(int fd, void *buf, size_t n, uint64_t off, size_t *got)
-{
-    size_t done = 0;
-
-    while (done < n) {
-        ssize_t r = pread(fd, (char *)buf + done, n - done, (off_t)(off + done));
-
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (r == 0)
-            break;
-        done += (size_t)r;
-    }
-    *got = done;
-    return 0;
-}
-
 int dd_image__store_peek(const dd_image__store *s, const dd_image__loc *loc, void *buf, size_t n,
                          size_t *got)
 {
@@ -113,7 +93,7 @@ int dd_image__store_peek(const dd_image__store *s, const dd_image__loc *loc, voi
         n = (size_t)loc->size;
     if (loc->file && (fd = open(loc->file, O_RDONLY | O_CLOEXEC)) < 0)
         return dd_error_set(DD_EIO, "%s: %s", loc->file, strerror(errno));
-    if (pread_all(fd, buf, n, loc->offset, got) != 0)
+    if (dd_pread_full(fd, buf, n, loc->offset, got) != 0)
         rc = dd_error_set(DD_EIO, "%s: %s", loc->file ? loc->file : s->root, strerror(errno));
     if (loc->file)
         close(fd);

@@ -18,26 +18,6 @@ struct dd_tarindex {
     size_t n, alloc;
 };
 
-static int pread_full(int fd, void *buf, size_t n, uint64_t off, size_t *got)
-{
-    size_t done = 0;
-
-    while (done < n) {
-        ssize_t r = pread(fd, (char *)buf + done, n - done, (off_t)(off + done));
-
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (r == 0)
-            break;
-        done += (size_t)r;
-    }
-    *got = done;
-    return 0;
-}
-
 /* Octal (NUL/space padded) or GNU base-256 numeric field. */
 static bool parse_number(const unsigned char *p, size_t n, uint64_t *out)
 {
@@ -177,7 +157,7 @@ static int read_meta(dd_tarindex *t, int fd, uint64_t off, uint64_t size, uint64
     dd_buf_clear(out);
     if (dd_buf_grow(out, (size_t)size) != DD_OK)
         return dd_error_code();
-    if (pread_full(fd, out->data, (size_t)size, off, &got) != 0)
+    if (dd_pread_full(fd, out->data, (size_t)size, off, &got) != 0)
         return dd_error_set(DD_EIO, "%s: %s", t->archive, strerror(errno));
     if (got != size)
         return dd_error_set(DD_EINVALID, "%s: offset %llu: truncated archive (%s)", t->archive,
@@ -192,6 +172,7 @@ static int add_member(dd_tarindex *t, const char *name, size_t name_len, const c
 {
     dd_tar_member *m;
     char *nm;
+    int rc;
 
     if (t->n >= t->limits.max_entries)
         return dd_error_set(DD_ELIMIT, "%s: more than %llu members", t->archive,
@@ -203,15 +184,9 @@ static int add_member(dd_tarindex *t, const char *name, size_t name_len, const c
         return dd_error_set(DD_ENOMEM, "out of memory");
     if (dd_path_normalize(nm, NULL) != DD_OK || !nm[0])
         return DD_OK; /* "..": never looked up, never extracted; the root itself: nothing */
-    if (t->n == t->alloc) {
-        size_t na = t->alloc ? t->alloc * 2 : 64;
-        dd_tar_member *nmemb = dd_realloc(t->members, na * sizeof(*nmemb));
-
-        if (!nmemb)
-            return dd_error_set(DD_ENOMEM, "out of memory");
-        t->members = nmemb;
-        t->alloc = na;
-    }
+    if ((rc = dd_array_reserve(&t->members, &t->alloc, t->n + 1, sizeof(*t->members),
+                               64)) != DD_OK)
+        return rc;
     m = &t->members[t->n];
     m->name = nm;
     m->link = NULL;
@@ -272,7 +247,7 @@ int dd_image__tarindex_open(dd_tarindex **out, int fd, const char *archive, cons
         const char *name, *link;
         char type;
 
-        if (pread_full(fd, h, TAR_BLOCK, off, &got) != 0) {
+        if (dd_pread_full(fd, h, TAR_BLOCK, off, &got) != 0) {
             rc = dd_error_set(DD_EIO, "%s: %s", archive, strerror(errno));
             goto done;
         }

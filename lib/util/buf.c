@@ -115,3 +115,26 @@ void dd_buf_dispose(dd_buf *b)
     b->data = dd_buf__empty;
     b->len = b->alloc = 0;
 }
+
+int dd_array_reserve(void *items, size_t *alloc, size_t need, size_t elem_size, size_t initial)
+{
+    void **p = items;
+    size_t na = *alloc ? *alloc : (initial ? initial : 8);
+    void *grown;
+
+    if (need <= *alloc)
+        return DD_OK;
+    while (na < need) {
+        if (na > SIZE_MAX / 2)
+            return dd_error_set(DD_ENOMEM, "array size overflow");
+        na *= 2;
+    }
+    if (elem_size && na > SIZE_MAX / elem_size)
+        return dd_error_set(DD_ENOMEM, "array size overflow");
+    grown = dd_realloc(*p, na * elem_size);
+    if (!grown)
+        return dd_error_set(DD_ENOMEM, "out of memory growing an array to %zu elements", na);
+    *p = grown;
+    *alloc = na;
+    return DD_OK;
+}

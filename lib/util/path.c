@@ -90,3 +90,24 @@ unsigned dd_cpu_count(void)
 
     return n > 0 ? (unsigned)n : 1u;
 }
+
+int dd_pread_full(int fd, void *buf, size_t n, uint64_t offset, size_t *got)
+{
+    size_t done = 0;
+
+    while (done < n) {
+        ssize_t r = pread(fd, (char *)buf + done, n - done, (off_t)(offset + done));
+
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            *got = done;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        done += (size_t)r;
+    }
+    *got = done;
+    return 0;
+}

@@ -70,6 +70,15 @@ size_t dd_path_depth(const char *path);
 /* Reads a whole file into `out` (bounded by `max_bytes`). DD_ENOTFOUND, DD_EIO, DD_ELIMIT. */
 int dd_read_file(dd_buf *out, const char *path, uint64_t max_bytes);
 
+/* pread(2) until `n` bytes or the end of the file; `*got` is what was read. Returns 0, or -1
+ * with errno set on an I/O error. */
+int dd_pread_full(int fd, void *buf, size_t n, uint64_t offset, size_t *got);
+
+/* Makes room for at least `need` elements of `elem_size` bytes in the array `*items` of
+ * capacity `*alloc` (doubling, from `initial`). Returns DD_OK or DD_ENOMEM with the message set;
+ * the array is unchanged on failure. */
+int dd_array_reserve(void *items, size_t *alloc, size_t need, size_t elem_size, size_t initial);
+
 /* Number of online CPUs (at least 1). */
 unsigned dd_cpu_count(void);
 

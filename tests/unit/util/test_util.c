@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/util.h"
 
@@ -105,6 +106,41 @@ static void path_normalize_cases(void **state)
     assert_int_equal(dd_path_depth("a/b/c"), 3);
 }
 
+static void array_reserve_grows_and_keeps(void **state)
+{
+    int *v = NULL;
+    size_t alloc = 0;
+
+    for (size_t i = 0; i < 1000; i++) {
+        assert_int_equal(dd_array_reserve(&v, &alloc, i + 1, sizeof(*v), 4), DD_OK);
+        assert_true(alloc >= i + 1);
+        v[i] = (int)i;
+    }
+    for (size_t i = 0; i < 1000; i++)
+        assert_int_equal(v[i], (int)i);
+    assert_int_equal(dd_array_reserve(&v, &alloc, SIZE_MAX / 2, sizeof(*v), 4), DD_ENOMEM);
+    assert_int_equal(v[999], 999);
+    dd_free(v);
+}
+
+static void pread_full_reads_to_the_end(void **state)
+{
+    char path[] = "/tmp/dd-util-XXXXXX", buf[64];
+    int fd = mkstemp(path);
+    size_t got;
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "0123456789", 10), 10);
+    assert_int_equal(dd_pread_full(fd, buf, 4, 3, &got), 0);
+    assert_int_equal(got, 4);
+    assert_memory_equal(buf, "3456", 4);
+    assert_int_equal(dd_pread_full(fd, buf, sizeof(buf), 8, &got), 0);
+    assert_int_equal(got, 2);
+    close(fd);
+    unlink(path);
+    assert_int_equal(dd_pread_full(fd, buf, 4, 0, &got), -1);
+}
+
 static int fail_after;
 
 static void *failing_malloc(size_t size, void *payload)
@@ -166,6 +202,8 @@ int main(void)
         cmocka_unit_test(sha256_known_vectors),
         cmocka_unit_test(path_normalize_cases),
         cmocka_unit_test(allocation_hook_fails_cleanly),
+        cmocka_unit_test(array_reserve_grows_and_keeps),
+        cmocka_unit_test(pread_full_reads_to_the_end),
         cmocka_unit_test(errors_carry_messages),
     };
 
