@@ -78,15 +78,6 @@ done
 
 steps="$cache/steps"
 mkdir -p "$steps"
-if [ "$(cat "$cache/images.stamp" 2>/dev/null)" != "$images_key" ]; then
-    log "images stamp is not '$images_key': rebuilding all images"
-    podman rm -a -f >/dev/null 2>&1 || true
-    podman rmi -a -f >/dev/null 2>&1 || true
-    rm -rf "$steps" "$cache/work" "$cache/expected"
-    rm -rf "$cache"/*.tar "$cache"/*.oci-gzip "$cache"/*.oci-zstd
-    mkdir -p "$steps"
-    printf '%s\n' "$images_key" >"$cache/images.stamp"
-fi
 
 # step_done NAME [OUTPUT...]: true when NAME ran to the end and its outputs still exist.
 step_done() {
@@ -112,6 +103,17 @@ else
     printf '%s\n' "$ROOTFS_VERSION" >"$cache/rootfs.stamp"
     # the images are made from this rootfs: they must follow it
     rm -f "$cache/images.stamp" "$steps"/*
+fi
+
+# after the rootfs step, which clears this stamp when it bootstraps a new root
+if [ "$(cat "$cache/images.stamp" 2>/dev/null)" != "$images_key" ]; then
+    log "images stamp is not '$images_key': rebuilding all images"
+    podman rm -a -f >/dev/null 2>&1 || true
+    podman rmi -a -f >/dev/null 2>&1 || true
+    rm -rf "$steps" "$cache/work" "$cache/expected"
+    rm -rf "$cache"/*.tar "$cache"/*.oci-gzip "$cache"/*.oci-zstd
+    mkdir -p "$steps"
+    printf '%s\n' "$images_key" >"$cache/images.stamp"
 fi
 
 DEBIAN=localhost/drydock-test/debian:12
