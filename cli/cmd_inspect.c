@@ -315,7 +315,7 @@ static void print_table(FILE *fp, const inspect_result *r, const inspect_flags *
 
             if (h->layer >= 0)
                 snprintf(layer, sizeof(layer), "L%d", h->layer);
-            fprintf(fp, "  %-4s %.20s  %.100s\n", layer, h->created ? h->created : "",
+            fprintf(fp, "  %-4s %.19s  %.100s\n", layer, h->created ? h->created : "",
                     h->created_by ? h->created_by : h->comment ? h->comment : "");
         }
     }
