@@ -28,7 +28,7 @@ int dd_buf_put(dd_buf *b, const void *data, size_t len);
 int dd_buf_puts(dd_buf *b, const char *s);
 int dd_buf_putc(dd_buf *b, char c);
 int dd_buf_printf(dd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int dd_buf_vprintf(dd_buf *b, const char *fmt, va_list ap);
+int dd_buf_vprintf(dd_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void dd_buf_clear(dd_buf *b);
 /* Hands the bytes to the caller (free with dd_free) and resets the buffer. */
 char *dd_buf_detach(dd_buf *b, size_t *len);
