@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
     libsqlite3-dev)
 test_pkgs=(python3 podman skopeo debootstrap uidmap fuse-overlayfs tar gzip zstd jq time
     hyperfine ca-certificates
-    rpm db5.3-util python3-jsonschema)
+    rpm db5.3-util python3-jsonschema python3-apt python3-packaging ruby maven)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in
@@ -26,6 +26,12 @@ for p in "${want[@]}"; do
         missing+=("$p")
     fi
 done
+# Node.js and a JRE may come from elsewhere than Debian's packages (a vendor's nodejs package
+# ships npm itself): only install Debian's when the commands are missing.
+if [ "${1:-all}" != build ]; then
+    command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+    command -v java >/dev/null || missing+=(default-jre-headless)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: everything is installed" >&2
     exit 0
