@@ -1000,9 +1000,9 @@ static void test_invalid_documents(void **state)
     /* config type error names the field */
     simple_oci(&l, &s, NULL, md);
     {
-        char diff[1][72];
-        char digests[1][72];
-        size_t sizes[1];
+        char diff[1][72] = {""};
+        char digests[1][72] = {""};
+        size_t sizes[1] = {0};
         const char *types[1] = {"application/vnd.oci.image.layer.v1.tar"};
         const char *lname = blob_with_prefix(&l, "etc/file0");
         dd_buf idx = DD_BUF_INIT;
