@@ -57,33 +57,108 @@ static const char *gitlab_severity(dd_lint_severity s)
     }
 }
 
-static json_t *json_report(const dd_lint_result *r)
+/* Length of the valid UTF-8 sequence at `s` (1..4), 0 when the bytes are not one. */
+static size_t utf8_len(const unsigned char *s)
 {
-    json_t *root = json_object(), *arr = json_array(), *sum = json_object();
-    size_t counts[DD_SEV_ERROR + 1] = {0};
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[0] == 0xe0 && s[1] < 0xa0) ||
+            (s[0] == 0xed && s[1] >= 0xa0))
+            return 0;
+        return 3;
+    }
+    if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80 ||
+            (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
 
-    for (size_t i = 0; i < dd_lint_result_count(r); i++) {
+/* A JSON string as jansson writes it (no "\/" escape, UTF-8 kept); bytes that are not UTF-8
+ * become U+FFFD, since findings quote input that may be anything. */
+static void json_put_string(FILE *fp, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str, *run = s;
+
+    fputc('"', fp);
+    while (*s) {
+        size_t n = *s >= 0x20 && *s != '"' && *s != '\\' ? utf8_len(s) : 0;
+
+        if (n) {
+            s += n;
+            continue;
+        }
+        fwrite(run, 1, (size_t)(s - run), fp);
+        switch (*s) {
+        case '"':
+            fputs("\\\"", fp);
+            break;
+        case '\\':
+            fputs("\\\\", fp);
+            break;
+        case '\n':
+            fputs("\\n", fp);
+            break;
+        case '\t':
+            fputs("\\t", fp);
+            break;
+        case '\r':
+            fputs("\\r", fp);
+            break;
+        case '\b':
+            fputs("\\b", fp);
+            break;
+        case '\f':
+            fputs("\\f", fp);
+            break;
+        default:
+            if (*s < 0x20)
+                fprintf(fp, "\\u%04x", *s);
+            else
+                fputs("\\ufffd", fp);
+        }
+        run = ++s;
+    }
+    fwrite(run, 1, (size_t)(s - run), fp);
+    fputc('"', fp);
+}
+
+/* The JSON report, written one finding at a time in the layout json_dump gives with
+ * JSON_INDENT(2): building a jansson tree of every finding first cost more than linting. */
+static bool print_json(FILE *fp, const dd_lint_result *r)
+{
+    size_t counts[DD_SEV_ERROR + 1] = {0};
+    size_t n = dd_lint_result_count(r);
+
+    fprintf(fp, "{\n  \"schema\": \"drydock.lint/1\",\n  \"files\": %zu,\n  \"findings\": %s",
+            dd_lint_result_files(r), n ? "[\n" : "[]");
+    for (size_t i = 0; i < n; i++) {
         const dd_lint_finding *f = dd_lint_result_get(r, i);
-        json_t *o = json_object();
 
         counts[f->severity]++;
-        json_object_set_new(o, "rule", json_string(f->rule->id));
-        json_object_set_new(o, "severity", json_string(dd_lint_severity_name(f->severity)));
-        json_object_set_new(o, "file", json_string(f->file));
-        json_object_set_new(o, "line", json_integer(f->line));
-        json_object_set_new(o, "column", json_integer(f->column));
-        json_object_set_new(o, "message", json_string(f->message));
-        json_object_set_new(o, "title", json_string(f->rule->title));
-        json_object_set_new(o, "fix", json_string(f->rule->fix));
-        json_array_append_new(arr, o);
+        fprintf(fp, "    {\n      \"rule\": \"%s\",\n      \"severity\": \"%s\",\n      \"file\": ",
+                f->rule->id, dd_lint_severity_name(f->severity));
+        json_put_string(fp, f->file);
+        fprintf(fp, ",\n      \"line\": %u,\n      \"column\": %u,\n      \"message\": ", f->line,
+                f->column);
+        json_put_string(fp, f->message);
+        fputs(",\n      \"title\": ", fp);
+        json_put_string(fp, f->rule->title);
+        fputs(",\n      \"fix\": ", fp);
+        json_put_string(fp, f->rule->fix);
+        fputs(i + 1 < n ? "\n    },\n" : "\n    }\n  ]", fp);
     }
-    json_object_set_new(root, "schema", json_string("drydock.lint/1"));
-    json_object_set_new(root, "files", json_integer((json_int_t)dd_lint_result_files(r)));
-    json_object_set_new(root, "findings", arr);
+    fputs(",\n  \"summary\": {\n", fp);
     for (int s = DD_SEV_ERROR; s >= DD_SEV_STYLE; s--)
-        json_object_set_new(sum, dd_lint_severity_name(s), json_integer((json_int_t)counts[s]));
-    json_object_set_new(root, "summary", sum);
-    return root;
+        fprintf(fp, "    \"%s\": %zu%s\n", dd_lint_severity_name(s), counts[s],
+                s > DD_SEV_STYLE ? "," : "");
+    fputs("  }\n}\n", fp);
+    return !ferror(fp);
 }
 
 static json_t *sarif_report(const dd_lint_result *r)
@@ -461,7 +536,7 @@ int dd_cmd_lint(const dd_command *cmd, int argc, char **argv)
     if ((rc = dd_cli_out_open(&out, f.output)) != 0)
         goto done;
     if (strcmp(f.format, "json") == 0)
-        ok = write_json(out.fp, json_report(r));
+        ok = print_json(out.fp, r);
     else if (strcmp(f.format, "sarif") == 0)
         ok = write_json(out.fp, sarif_report(r));
     else if (strcmp(f.format, "gitlab") == 0)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- variables: the config's, then `.env` beside the compose file ---- */
 
@@ -1248,15 +1249,127 @@ bool dd_compose__volume_parse(const dd_compose *c, const dd_ynode *e, dd_compose
 
 /* ---- entry point ---- */
 
+/* ---- inline pragmas ---- */
+
+typedef struct {
+    dd_lint__suppression *v;
+    size_t n, alloc;
+} sup_list;
+
+static int sup_push(sup_list *l, const dd_lint_rule *rule, uint32_t line)
+{
+    if (l->n == l->alloc) {
+        size_t na = l->alloc ? l->alloc * 2 : 8;
+        dd_lint__suppression *nv = dd_realloc(l->v, na * sizeof(*nv));
+
+        if (!nv)
+            return dd_error_set(DD_ENOMEM, "out of memory");
+        l->v = nv;
+        l->alloc = na;
+    }
+    l->v[l->n].rule = rule;
+    l->v[l->n++].line = line;
+    return DD_OK;
+}
+
+/* A comment line "# drydock ignore=ID,..." silences those rules on the next line that holds
+ * YAML and on the lines of the block under it (the lines indented deeper), so that a pragma
+ * above a service key covers the whole service; "# drydock global ignore=..." covers the file.
+ * The text is scanned line by line, since libfyaml drops comments; unknown ids are skipped, as
+ * in Dockerfiles. */
+static int scan_pragmas(sup_list *l, const char *data, size_t len)
+{
+    struct {
+        size_t from, to, indent; /* entries l->v[from..to) cover lines indented deeper */
+    } blocks[16];
+    size_t depth = 0, pending = 0; /* entries from `pending` on wait for the next YAML line */
+    uint32_t line = 0;
+
+    for (size_t pos = 0; pos < len;) {
+        const char *s = data + pos, *nl = memchr(s, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - s) : len - pos, i = 0;
+        bool global = false;
+
+        pos += n + 1;
+        line++;
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+            i++;
+        if (i == n)
+            continue;
+        if (s[i] != '#') {
+            size_t mine = l->n;
+
+            while (depth && blocks[depth - 1].indent >= i)
+                depth--;
+            for (size_t k = pending; k < mine; k++)
+                if (l->v[k].line == UINT32_MAX)
+                    l->v[k].line = line;
+            for (size_t b = 0; b < depth; b++)
+                for (size_t k = blocks[b].from; k < blocks[b].to; k++)
+                    if (sup_push(l, l->v[k].rule, line) != DD_OK)
+                        return DD_ENOMEM;
+            if (pending < mine && depth < DD_ARRAY_SIZE(blocks)) {
+                blocks[depth].from = pending;
+                blocks[depth].to = mine;
+                blocks[depth++].indent = i;
+            }
+            pending = l->n;
+            continue;
+        }
+        while (i < n && (s[i] == '#' || s[i] == ' ' || s[i] == '\t'))
+            i++;
+        if (n - i < 7 || strncasecmp(s + i, "drydock", 7) != 0)
+            continue;
+        i += 7;
+        while (i < n && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        if (n - i >= 6 && strncasecmp(s + i, "global", 6) == 0) {
+            global = true;
+            i += 6;
+            while (i < n && (s[i] == ' ' || s[i] == '\t'))
+                i++;
+        }
+        if (n - i < 7 || strncasecmp(s + i, "ignore=", 7) != 0)
+            continue;
+        i += 7;
+        while (i < n) {
+            size_t start;
+            const dd_lint_rule *rule;
+
+            while (i < n && (s[i] == ',' || s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+                i++;
+            start = i;
+            while (i < n && s[i] != ',' && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+                i++;
+            if (i == start)
+                break;
+            rule = dd_lint__rule_lookup(s + start, i - start);
+            /* UINT32_MAX waits for the next YAML line; a pragma at the end applies to none */
+            if (rule && sup_push(l, rule, global ? 0 : UINT32_MAX) != DD_OK)
+                return DD_ENOMEM;
+        }
+    }
+    return DD_OK;
+}
+
 int dd_lint_compose(dd_lint_result *r, const char *path, const char *data, size_t len,
                     const dd_lint_config *cfg)
 {
     dd_compose *c = NULL;
-    int rc = dd_compose__parse(&c, path, data, len, cfg);
+    sup_list sups = {0};
+    int rc;
 
-    if (rc)
+    dd_lint__count_file(r);
+    if ((rc = dd_compose__parse(&c, path, data, len, cfg)) != DD_OK)
         return rc;
+    /* cheap: files without "drydock" (nearly all) skip the line scan */
+    if (memmem(data, len, "drydock", 7) && (rc = scan_pragmas(&sups, data, len)) != DD_OK)
+        goto done;
+    dd_lint__set_suppressions(r, path, sups.v, sups.n);
     rc = dd_compose__rules(r, c, cfg);
+    dd_lint__set_suppressions(r, NULL, NULL, 0);
+done:
+    dd_free(sups.v);
     dd_compose__free(c);
     return rc;
 }

@@ -36,6 +36,9 @@ void dd_lint_config_free(dd_lint_config *cfg)
     free_strv(cfg->trusted_registries, cfg->n_trusted_registries);
     free_strv(cfg->required_labels, cfg->n_required_labels);
     free_strv(cfg->env, cfg->n_env);
+    for (size_t i = 0; i < cfg->n_label_schema; i++)
+        dd_free(cfg->label_schema[i].name);
+    dd_free(cfg->label_schema);
     dd_free(cfg);
 }
 
@@ -259,6 +262,65 @@ static int load_overrides(dd_lint_config *cfg, const char *path, struct fy_node 
     return DD_OK;
 }
 
+static int parse_bool(const char *path, struct fy_node *n, bool *out)
+{
+    static const char *const yes[] = {"true", "True", "TRUE", "yes", "on"};
+    static const char *const no[] = {"false", "False", "FALSE", "no", "off"};
+    const char *s = fy_node_is_scalar(n) ? fy_node_get_scalar0(n) : NULL;
+
+    for (size_t i = 0; s && i < DD_ARRAY_SIZE(yes); i++)
+        if (strcmp(s, yes[i]) == 0 || strcmp(s, no[i]) == 0) {
+            *out = strcmp(s, yes[i]) == 0;
+            return DD_OK;
+        }
+    return dd_error_set(DD_EINVALID, "%s:%u: expected true or false", path, node_line(n));
+}
+
+/* label-schema: {author: text, version: semver} as hadolint has it. Every label of the schema
+ * is also required (hadolint DL3049). */
+static int load_label_schema(dd_lint_config *cfg, const char *path, struct fy_node *n)
+{
+    void *it = NULL;
+    struct fy_node_pair *p;
+    int rc;
+
+    if (!fy_node_is_mapping(n))
+        return dd_error_set(DD_EINVALID, "%s:%u: label-schema must map labels to types", path,
+                            node_line(n));
+    while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
+        struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+        const char *ks = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
+        const char *vs = v && fy_node_is_scalar(v) ? fy_node_get_scalar0(v) : NULL;
+        dd_lint__label_type type;
+        dd_lint__label_rule *lr = NULL;
+
+        if (!ks || !*ks)
+            return dd_error_set(DD_EINVALID, "%s:%u: label names must be strings", path,
+                                node_line(k));
+        if (!vs || !dd_lint__label_type_parse(vs, &type))
+            return dd_error_set(DD_EINVALID,
+                                "%s:%u: label %s: type must be text, url, rfc3339, spdx, hash, "
+                                "semver or email",
+                                path, node_line(v ? v : k), ks);
+        for (size_t i = 0; i < cfg->n_label_schema; i++)
+            if (strcmp(cfg->label_schema[i].name, ks) == 0)
+                lr = &cfg->label_schema[i];
+        if (!lr) {
+            if (grow((void **)&cfg->label_schema, cfg->n_label_schema,
+                     sizeof(*cfg->label_schema)) != DD_OK)
+                return DD_ENOMEM;
+            lr = &cfg->label_schema[cfg->n_label_schema];
+            if (!(lr->name = dd_strdup(ks)))
+                return dd_error_set(DD_ENOMEM, "out of memory");
+            cfg->n_label_schema++;
+        }
+        lr->type = type;
+        if ((rc = dd_lint_config_require_label(cfg, ks)) != DD_OK)
+            return rc;
+    }
+    return DD_OK;
+}
+
 static void diag_discard(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
 }
@@ -294,21 +356,12 @@ static int load_doc(dd_lint_config *cfg, const char *path, struct fy_document *d
         else if (key_is(key, "required_labels", "requiredLabels") ||
                  strcmp(key, "required-labels") == 0)
             rc = each_scalar(path, v, key, add_label, cfg);
-        else if (key_is(key, "label-schema", "label_schema")) {
-            /* hadolint's map label -> type: the keys are the required labels */
-            void *li = NULL;
-            struct fy_node_pair *lp;
-
-            rc = DD_OK;
-            if (fy_node_is_mapping(v))
-                while (rc == DD_OK && (lp = fy_node_mapping_iterate(v, &li)) != NULL) {
-                    const char *l = fy_node_get_scalar0(fy_node_pair_key(lp));
-
-                    if (l)
-                        rc = dd_lint_config_require_label(cfg, l);
-                }
-        } else if (key_is(key, "failure-threshold", "failure_threshold") ||
-                   strcmp(key, "failureThreshold") == 0)
+        else if (key_is(key, "label-schema", "label_schema") || strcmp(key, "labelSchema") == 0)
+            rc = load_label_schema(cfg, path, v);
+        else if (key_is(key, "strict-labels", "strict_labels") || strcmp(key, "strictLabels") == 0)
+            rc = parse_bool(path, v, &cfg->strict_labels);
+        else if (key_is(key, "failure-threshold", "failure_threshold") ||
+                 strcmp(key, "failureThreshold") == 0)
             rc = parse_sev(path, v, &cfg->failure_threshold);
         else
             rc = dd_error_set(DD_EINVALID, "%s:%u: unknown key \"%s\"", path, node_line(k), key);

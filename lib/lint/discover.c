@@ -177,7 +177,7 @@ static int lint_dir(dd_lint_result *r, const char *dir, const dd_lint_config *cf
         }
     }
     if (any_dockerfile) {
-        rc = dd_lint_context(r, dir, cfg);
+        rc = dd_lint__context(r, dir, cfg, true);
         if (rc != DD_OK && first_err == DD_OK) {
             first_err = rc;
             dd_error_save(&saved);

@@ -13,11 +13,18 @@ typedef struct {
 typedef struct {
     const char *name;
     char *value; /* NULL: declared without a value */
+    size_t tag;  /* stage index, for the set of stage names */
 } var;
+
+/* Names are unique in a set. Past VARSET_SCAN entries a hash index (open addressing, slot =
+ * entry index + 1) keeps lookups constant: a file of 50,000 ARGs must not cost 50,000^2. */
+#define VARSET_SCAN 8
 
 typedef struct {
     var *v;
     size_t n, alloc;
+    uint32_t *idx;
+    size_t cap; /* slots of idx, a power of two; 0 while there is no index */
 } varset;
 
 typedef struct {
@@ -32,6 +39,9 @@ typedef struct {
     size_t n_segs, a_segs;
     dd_buf tmp;
     varset globals, locals;
+    varset *scope;      /* the variables expansion sees: locals, or globals for FROM */
+    varset stage_names; /* lower-cased AS names, tag = stage index (the last one wins) */
+    size_t expanded;    /* bytes produced by expansion, against DD_DF_MAX_EXPANSION */
     size_t a_insts, a_stages, a_sups, a_pragmas;
     size_t pending_sup; /* first suppression waiting for the next instruction */
     uint32_t *err_line;
@@ -127,36 +137,119 @@ static bool next_line(parser *p, const char **start, size_t *len, uint32_t *line
 
 /* --- variables --- */
 
-static const var *var_find(const varset *vs, const char *name, size_t n)
+static size_t name_hash(const char *name, size_t n)
 {
-    for (size_t i = vs->n; i-- > 0;)
-        if (strlen(vs->v[i].name) == n && memcmp(vs->v[i].name, name, n) == 0)
-            return &vs->v[i];
-    return NULL;
+    size_t h = 2166136261u;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)name[i]) * 16777619u;
+    return h;
 }
 
-static int var_set(parser *p, varset *vs, const char *name, const char *value)
+static bool name_eq(const char *a, const char *b, size_t n)
 {
-    var *v;
+    return strncmp(a, b, n) == 0 && a[n] == '\0';
+}
 
+static var *var_find(const varset *vs, const char *name, size_t n)
+{
+    if (!vs->idx) {
+        for (size_t i = vs->n; i-- > 0;)
+            if (name_eq(vs->v[i].name, name, n))
+                return &vs->v[i];
+        return NULL;
+    }
+    for (size_t h = name_hash(name, n) & (vs->cap - 1);; h = (h + 1) & (vs->cap - 1)) {
+        uint32_t slot = vs->idx[h];
+
+        if (!slot)
+            return NULL;
+        if (name_eq(vs->v[slot - 1].name, name, n))
+            return &vs->v[slot - 1];
+    }
+}
+
+static void varset_clear(varset *vs)
+{
+    /* the old index stays in the arena: clearing it could cost more than it saved */
+    vs->n = 0;
+    vs->idx = NULL;
+    vs->cap = 0;
+}
+
+static void index_put(varset *vs, size_t i)
+{
+    const char *name = vs->v[i].name;
+    size_t h = name_hash(name, strlen(name)) & (vs->cap - 1);
+
+    while (vs->idx[h])
+        h = (h + 1) & (vs->cap - 1);
+    vs->idx[h] = (uint32_t)i + 1;
+}
+
+static int index_grow(parser *p, varset *vs)
+{
+    size_t cap = 64;
+
+    while (cap < vs->n * 2)
+        cap *= 2;
+    vs->idx = dd_arena_alloc(p->a, cap * sizeof(*vs->idx));
+    if (!vs->idx)
+        return nomem();
+    memset(vs->idx, 0, cap * sizeof(*vs->idx));
+    vs->cap = cap;
     for (size_t i = 0; i < vs->n; i++)
-        if (strcmp(vs->v[i].name, name) == 0) {
-            vs->v[i].value = value ? dd_arena_strdup(p->a, value) : NULL;
-            return value && !vs->v[i].value ? nomem() : DD_OK;
-        }
+        index_put(vs, i);
+    return DD_OK;
+}
+
+static int var_set_tag(parser *p, varset *vs, const char *name, const char *value, size_t tag)
+{
+    var *v = var_find(vs, name, strlen(name));
+
+    if (v) {
+        v->value = value ? dd_arena_strdup(p->a, value) : NULL;
+        v->tag = tag;
+        return value && !v->value ? nomem() : DD_OK;
+    }
     v = VEC_PUSH(p->a, vs->v, vs->n, vs->alloc);
     if (!v)
         return nomem();
     v->name = dd_arena_strdup(p->a, name);
     v->value = value ? dd_arena_strdup(p->a, value) : NULL;
-    return v->name && (!value || v->value) ? DD_OK : nomem();
+    v->tag = tag;
+    if (!v->name || (value && !v->value))
+        return nomem();
+    if (vs->n > VARSET_SCAN && vs->n * 2 > vs->cap)
+        return index_grow(p, vs);
+    if (vs->idx)
+        index_put(vs, vs->n - 1);
+    return DD_OK;
+}
+
+static int var_set(parser *p, varset *vs, const char *name, const char *value)
+{
+    return var_set_tag(p, vs, name, value, 0);
 }
 
 static const char *var_lookup(parser *p, const char *name, size_t n)
 {
-    const var *v = var_find(&p->locals, name, n);
+    const var *v = var_find(p->scope ? p->scope : &p->locals, name, n);
 
     return v ? v->value : NULL;
+}
+
+/* Appends a variable's value unless the file's expansion budget is spent. */
+static void put_value(parser *p, dd_buf *out, const char *val)
+{
+    size_t n = strlen(val);
+
+    if (p->expanded + n > DD_DF_MAX_EXPANSION) {
+        p->unresolved = true;
+        return;
+    }
+    p->expanded += n;
+    dd_buf_put(out, val, n);
 }
 
 static int expand_into(parser *p, dd_buf *out, const char *s, size_t n, int depth);
@@ -179,7 +272,7 @@ static size_t expand_var(parser *p, dd_buf *out, const char *s, size_t n, int de
         if (!val)
             p->unresolved = true;
         else
-            dd_buf_puts(out, val);
+            put_value(p, out, val);
         return i;
     }
     i = 2;
@@ -200,7 +293,7 @@ static size_t expand_var(parser *p, dd_buf *out, const char *s, size_t n, int de
         if (!val)
             p->unresolved = true;
         else
-            dd_buf_puts(out, val);
+            put_value(p, out, val);
     } else {
         bool colon = s[i] == ':';
         char op = s[i + colon];
@@ -210,7 +303,7 @@ static size_t expand_var(parser *p, dd_buf *out, const char *s, size_t n, int de
 
         if (op == '-' || op == '=') {
             if (set)
-                dd_buf_puts(out, val);
+                put_value(p, out, val);
             else if (depth < 8)
                 expand_into(p, out, w, wn, depth + 1);
         } else if (op == '+') {
@@ -219,7 +312,7 @@ static size_t expand_var(parser *p, dd_buf *out, const char *s, size_t n, int de
         } else {
             /* ${VAR:?err} and unknown modifiers: the value, or unresolved */
             if (set)
-                dd_buf_puts(out, val);
+                put_value(p, out, val);
             else
                 p->unresolved = true;
         }
@@ -839,11 +932,7 @@ static int apply(parser *p, dd_df_inst *in)
             return nomem();
         memset(st, 0, sizeof(*st));
         /* FROM sees only the global ARGs */
-        p->locals.n = 0;
-        for (size_t i = 0; i < p->globals.n; i++)
-            if ((rc = var_set(p, &p->locals, p->globals.v[i].name, p->globals.v[i].value)) !=
-                DD_OK)
-                return rc;
+        p->scope = &p->globals;
         p->unresolved = false;
         {
             dd_buf e = DD_BUF_INIT;
@@ -852,6 +941,7 @@ static int apply(parser *p, dd_df_inst *in)
             st->image = dd_arena_strndup(p->a, e.data, e.len);
             dd_buf_dispose(&e);
         }
+        p->scope = &p->locals;
         st->unresolved = p->unresolved || !st->image || !*st->image;
         if (st->image && !*st->image)
             st->image = img->raw;
@@ -868,15 +958,26 @@ static int apply(parser *p, dd_df_inst *in)
                 return nomem();
             lower(st->name);
         }
-        for (size_t i = 0; i + 1 < df->n_stages; i++)
-            if (df->stages[i].name && strcasecmp(df->stages[i].name, st->image) == 0)
-                st->base_stage = (int)i;
+        {
+            /* names are lower-cased; a stage of the set is always an earlier one */
+            const var *named;
+
+            dd_buf_clear(&p->tmp);
+            dd_buf_puts(&p->tmp, st->image);
+            lower(p->tmp.data);
+            named = var_find(&p->stage_names, p->tmp.data, p->tmp.len);
+            if (named)
+                st->base_stage = (int)named->tag;
+        }
+        if (st->name &&
+            (rc = var_set_tag(p, &p->stage_names, st->name, NULL, df->n_stages - 1)) != DD_OK)
+            return rc;
         for (size_t i = 0; i < in->n_flags; i++)
             if (strcmp(in->flags[i].name, "platform") == 0)
                 st->platform = in->flags[i].value ? in->flags[i].value : "";
         in->stage = (int)df->n_stages - 1;
         /* stage scope starts empty: globals must be re-declared with ARG */
-        p->locals.n = 0;
+        varset_clear(&p->locals);
         return DD_OK;
     }
     if (df->n_stages)

@@ -10,6 +10,9 @@
 #define DD_DF_MAX_LINE         (1u << 20)  /* one physical line */
 #define DD_DF_MAX_INSTRUCTIONS 100000u
 #define DD_DF_MAX_HEREDOCS     16u /* per instruction */
+/* Bytes that variable expansion may produce in one file: `ENV V2=${V1}${V1}` chains grow
+ * values geometrically. Past it, references stay unexpanded (unresolved). */
+#define DD_DF_MAX_EXPANSION    (16u << 20)
 
 typedef enum {
     DD_DF_UNKNOWN = 0,

@@ -438,9 +438,10 @@ typedef struct {
     size_t entries;
 } walker;
 
-static int cmp_str(const void *a, const void *b)
+/* Directory entries are kept as one string: the d_type byte, then the name. */
+static int cmp_entry(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 static int walk_dir(walker *w, dd_buf *abs, dd_buf *rel, int depth)
@@ -476,18 +477,26 @@ static int walk_dir(walker *w, dd_buf *abs, dd_buf *rel, int depth)
             names = nn;
             alloc = na;
         }
-        names[n] = dd_strdup(de->d_name);
-        if (!names[n]) {
-            rc = dd_error_set(DD_ENOMEM, "out of memory");
-            goto done;
+        {
+            size_t len = strlen(de->d_name);
+
+            names[n] = dd_malloc(len + 2);
+            if (!names[n]) {
+                rc = dd_error_set(DD_ENOMEM, "out of memory");
+                goto done;
+            }
+            names[n][0] = (char)de->d_type;
+            memcpy(names[n] + 1, de->d_name, len + 1);
         }
         n++;
     }
     closedir(d);
     d = NULL;
     if (n)
-        qsort(names, n, sizeof(*names), cmp_str);
+        qsort(names, n, sizeof(*names), cmp_entry);
     for (size_t i = 0; i < n && rc == DD_OK; i++) {
+        const char *name = names[i] + 1;
+        unsigned char type = (unsigned char)names[i][0];
         struct stat st;
         bool is_dir, excluded;
 
@@ -495,14 +504,18 @@ static int walk_dir(walker *w, dd_buf *abs, dd_buf *rel, int depth)
         abs->data[abs_len] = '\0';
         rel->len = rel_len;
         rel->data[rel_len] = '\0';
-        if ((rc = dd_buf_printf(abs, "/%s", names[i])) ||
-            (rc = dd_buf_printf(rel, "%s%s", rel_len ? "/" : "", names[i])))
+        if ((rc = dd_buf_printf(abs, "/%s", name)) ||
+            (rc = dd_buf_printf(rel, "%s%s", rel_len ? "/" : "", name)))
             break;
-        if (lstat(abs->data, &st) != 0) {
+        /* the file system's d_type saves an lstat per entry; some report DT_UNKNOWN */
+        if (type != DT_UNKNOWN) {
+            is_dir = type == DT_DIR;
+        } else if (lstat(abs->data, &st) != 0) {
             rc = dd_error_set(DD_EIO, "%s: %s", abs->data, strerror(errno));
             break;
+        } else {
+            is_dir = S_ISDIR(st.st_mode);
         }
-        is_dir = S_ISDIR(st.st_mode);
         excluded = dd_ignore_excluded(w->ig, rel->data);
         if (!excluded)
             rc = w->cb(rel->data, is_dir, w->payload);

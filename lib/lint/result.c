@@ -45,7 +45,9 @@ void dd_lint_result_free(dd_lint_result *r)
 static int cmp_finding(const void *a, const void *b)
 {
     const dd_lint_finding *x = a, *y = b;
-    int c = strcmp(x->file, y->file);
+    /* one file's findings share one copy of its name, and rules are catalogue pointers: most
+     * comparisons end without a strcmp */
+    int c = x->file == y->file ? 0 : strcmp(x->file, y->file);
 
     if (c)
         return c;
@@ -53,7 +55,7 @@ static int cmp_finding(const void *a, const void *b)
         return x->line < y->line ? -1 : 1;
     if (x->column != y->column)
         return x->column < y->column ? -1 : 1;
-    c = strcmp(x->rule->id, y->rule->id);
+    c = x->rule == y->rule ? 0 : strcmp(x->rule->id, y->rule->id);
     if (c)
         return c;
     return strcmp(x->message, y->message);
@@ -63,10 +65,22 @@ static void sort_findings(const dd_lint_result *cr)
 {
     dd_lint_result *r = (dd_lint_result *)cr; /* sorting is a cache, not a visible change */
 
-    if (!r->sorted) {
-        qsort(r->items, r->n, sizeof(r->items[0]), cmp_finding);
-        r->sorted = true;
+    bool ordered = true;
+
+    if (r->sorted)
+        return;
+    /* findings arrive file by file, usually in file order: sort each file's run alone and
+     * fall back to one sort of everything only when the runs are out of order */
+    for (size_t i = 0, j; i < r->n; i = j) {
+        for (j = i + 1; j < r->n && r->items[j].file == r->items[i].file; j++)
+            ;
+        qsort(r->items + i, j - i, sizeof(r->items[0]), cmp_finding);
+        if (i > 0 && strcmp(r->items[i - 1].file, r->items[i].file) >= 0)
+            ordered = false;
     }
+    if (!ordered)
+        qsort(r->items, r->n, sizeof(r->items[0]), cmp_finding);
+    r->sorted = true;
 }
 
 size_t dd_lint_result_count(const dd_lint_result *r)
@@ -121,7 +135,8 @@ static bool suppressed(const dd_lint_result *r, const dd_lint_rule *rule, const 
     return false;
 }
 
-static dd_lint_severity effective_severity(const dd_lint_config *cfg, const dd_lint_rule *rule)
+static dd_lint_severity effective_severity(const dd_lint_config *cfg, const dd_lint_rule *rule,
+                                           dd_lint_severity def)
 {
     if (cfg) {
         for (size_t i = 0; i < cfg->n_ignored; i++)
@@ -131,23 +146,23 @@ static dd_lint_severity effective_severity(const dd_lint_config *cfg, const dd_l
             if (cfg->overrides[i].rule == rule)
                 return cfg->overrides[i].severity;
     }
-    return rule->severity;
+    return def;
 }
 
-int dd_lint__report(dd_lint_result *r, const dd_lint_config *cfg, const char *rule_id,
-                    const char *file, uint32_t line, uint32_t column, const char *fmt, ...)
+static int vreport(dd_lint_result *r, const dd_lint_config *cfg, const dd_lint_rule *rule,
+                   dd_lint_severity def, const char *file, uint32_t line, uint32_t column,
+                   const char *fmt, va_list ap) __attribute__((format(printf, 8, 0)));
+
+static int vreport(dd_lint_result *r, const dd_lint_config *cfg, const dd_lint_rule *rule,
+                   dd_lint_severity def, const char *file, uint32_t line, uint32_t column,
+                   const char *fmt, va_list ap)
 {
-    const dd_lint_rule *rule = dd_lint_rule_find(rule_id);
     dd_lint_severity sev;
     dd_lint_finding *f;
     char small[512], *msg;
-    va_list ap;
     int n;
 
-    assert(rule != NULL); /* a rule id missing from the catalogue is a programming error */
-    if (!rule)
-        return DD_OK;
-    sev = effective_severity(cfg, rule);
+    sev = effective_severity(cfg, rule, def);
     if (sev == DD_SEV_OFF || suppressed(r, rule, file, line))
         return DD_OK;
     if (r->n == r->alloc) {
@@ -159,9 +174,7 @@ int dd_lint__report(dd_lint_result *r, const dd_lint_config *cfg, const char *ru
         r->items = ni;
         r->alloc = na;
     }
-    va_start(ap, fmt);
     n = vsnprintf(small, sizeof(small), fmt, ap);
-    va_end(ap);
     if (n < 0)
         n = 0;
     if ((size_t)n >= sizeof(small)) {
@@ -183,4 +196,37 @@ int dd_lint__report(dd_lint_result *r, const dd_lint_config *cfg, const char *ru
     f->message = msg;
     r->sorted = false;
     return DD_OK;
+}
+
+int dd_lint__report(dd_lint_result *r, const dd_lint_config *cfg, const char *rule_id,
+                    const char *file, uint32_t line, uint32_t column, const char *fmt, ...)
+{
+    const dd_lint_rule *rule = dd_lint_rule_find(rule_id);
+    va_list ap;
+    int rc;
+
+    assert(rule != NULL); /* a rule id missing from the catalogue is a programming error */
+    if (!rule)
+        return DD_OK;
+    va_start(ap, fmt);
+    rc = vreport(r, cfg, rule, rule->severity, file, line, column, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int dd_lint__report_sev(dd_lint_result *r, const dd_lint_config *cfg, const char *rule_id,
+                        dd_lint_severity sev, const char *file, uint32_t line, uint32_t column,
+                        const char *fmt, ...)
+{
+    const dd_lint_rule *rule = dd_lint_rule_find(rule_id);
+    va_list ap;
+    int rc;
+
+    assert(rule != NULL);
+    if (!rule)
+        return DD_OK;
+    va_start(ap, fmt);
+    rc = vreport(r, cfg, rule, sev, file, line, column, fmt, ap);
+    va_end(ap);
+    return rc;
 }

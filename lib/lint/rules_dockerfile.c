@@ -30,12 +30,23 @@ typedef struct {
     bool compilers;
     uint32_t compilers_line;
     bool *shipped; /* per stage: false for a build stage only copied from (COPY --from) */
+    bool *final_chain; /* per stage: the final stage or one it builds on (FROM stage) */
+    const dd_df_stage **by_name; /* named stages sorted by name, then index */
+    size_t n_named;
     int tool_stage; /* stage in which curl_line / wget_line were seen */
 } ctx;
 
 #define REPORT(c, id, line, col, ...)                                                              \
     do {                                                                                           \
         int rc_ = dd_lint__report((c)->r, (c)->cfg, (id), (c)->path, (line), (col), __VA_ARGS__); \
+        if (rc_ != DD_OK && (c)->rc == DD_OK)                                                      \
+            (c)->rc = rc_;                                                                         \
+    } while (0)
+
+#define REPORT_SEV(c, id, sev, line, col, ...)                                                     \
+    do {                                                                                           \
+        int rc_ = dd_lint__report_sev((c)->r, (c)->cfg, (id), (sev), (c)->path, (line), (col),     \
+                                      __VA_ARGS__);                                                \
         if (rc_ != DD_OK && (c)->rc == DD_OK)                                                      \
             (c)->rc = rc_;                                                                         \
     } while (0)
@@ -900,6 +911,39 @@ static bool registry_trusted(const dd_lint_config *cfg, const char *reg)
     return false;
 }
 
+static int cmp_stage_name(const void *a, const void *b)
+{
+    const dd_df_stage *x = *(const dd_df_stage *const *)a, *y = *(const dd_df_stage *const *)b;
+    int c = strcasecmp(x->name, y->name);
+
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+static int cmp_name_key(const void *key, const void *elem)
+{
+    return strcasecmp(key, (*(const dd_df_stage *const *)elem)->name);
+}
+
+/* The entry of by_name for the first stage named `name`, or NULL: a binary search, so that a
+ * file of thousands of stages stays n log n. */
+static const dd_df_stage *const *stage_by_name(const ctx *c, const char *name)
+{
+    const dd_df_stage *const *hit =
+        c->n_named ? bsearch(name, c->by_name, c->n_named, sizeof(*c->by_name), cmp_name_key)
+                   : NULL;
+
+    while (hit && hit > c->by_name && strcasecmp(hit[-1]->name, name) == 0)
+        hit--;
+    return hit;
+}
+
+static int stage_index(const ctx *c, const char *name)
+{
+    const dd_df_stage *const *hit = stage_by_name(c, name);
+
+    return hit ? (int)(*hit - c->df->stages) : -1;
+}
+
 static void check_from(ctx *c, const dd_df_inst *in, const dd_df_stage *st, size_t idx)
 {
     image_ref ref;
@@ -909,13 +953,19 @@ static void check_from(ctx *c, const dd_df_inst *in, const dd_df_stage *st, size
                                                "opensuse/tumbleweed", "buildpack-deps", NULL};
     static const char *const reserved[] = {"scratch", "context", NULL};
 
-    for (size_t i = 0; i < c->df->n_stages; i++)
-        if (i != idx && st->name && c->df->stages[i].name &&
-            streq(c->df->stages[i].name, st->name)) {
-            REPORT(c, "DD-BLD-004", in->line, in->col, "stage name \"%s\" is also used at line %u",
-                   st->name, c->df->stages[i].line);
-            break;
-        }
+    if (st->name) {
+        /* the first other stage of that name: by_name holds them side by side */
+        const dd_df_stage *const *hit = stage_by_name(c, st->name), *other = NULL;
+
+        if (hit && *hit != st)
+            other = *hit;
+        else if (hit && hit + 1 < c->by_name + c->n_named &&
+                 strcasecmp(hit[1]->name, st->name) == 0)
+            other = hit[1];
+        if (other)
+            REPORT(c, "DD-BLD-004", in->line, in->col,
+                   "stage name \"%s\" is also used at line %u", st->name, other->line);
+    }
     if (st->name && in_list(st->name, reserved))
         REPORT(c, "DD-BLD-005", in->line, in->col, "stage named with the reserved word \"%s\"",
                st->name);
@@ -994,14 +1044,6 @@ static bool secret_file(const char *path)
     return in_list(b, names) || starts(b, ".env.") || starts(b, "id_rsa") || ends(b, ".pem") ||
            ends(b, ".key") || ends(b, ".p12") || ends(b, ".pfx") || ends(b, ".jks") ||
            ends(b, ".keystore");
-}
-
-static int stage_index(const ctx *c, const char *name)
-{
-    for (size_t i = 0; i < c->df->n_stages; i++)
-        if (c->df->stages[i].name && strcasecmp(c->df->stages[i].name, name) == 0)
-            return (int)i;
-    return -1;
 }
 
 static void check_copy(ctx *c, const dd_df_inst *in, stage_state *st)
@@ -1184,14 +1226,7 @@ static int atoi_bounded(const char *s, int limit)
 
 static bool stage_is_final_chain(const ctx *c, int idx)
 {
-    int s = (int)c->df->n_stages - 1;
-
-    while (s >= 0) {
-        if (s == idx)
-            return true;
-        s = c->df->stages[s].base_stage;
-    }
-    return false;
+    return idx >= 0 && (size_t)idx < c->df->n_stages && c->final_chain[idx];
 }
 
 static void check_stage_end(ctx *c)
@@ -1242,6 +1277,52 @@ static void check_stage_end(ctx *c)
                             found = true;
         if (!found)
             REPORT(c, "DD-BLD-031", fs->line, fs->col, "the required label %s is missing", want);
+    }
+}
+
+static const char *const label_type_what[] = {
+    [DD_LINT__LABEL_TEXT] = "text",
+    [DD_LINT__LABEL_URL] = "a valid URL",
+    [DD_LINT__LABEL_RFC3339] = "an RFC 3339 date-time",
+    [DD_LINT__LABEL_SPDX] = "an SPDX license expression",
+    [DD_LINT__LABEL_HASH] = "a git commit hash",
+    [DD_LINT__LABEL_SEMVER] = "a semantic version",
+    [DD_LINT__LABEL_EMAIL] = "an RFC 5322 e-mail address",
+};
+
+/* DD-BLD-031 with a label schema in the config (hadolint DL3048, DL3050-DL3058): key syntax,
+ * labels outside the schema when strict, empty values and values of the wrong type. Missing
+ * labels are checked with the final stage (check_stage_end). */
+static void check_labels(ctx *c, const dd_df_inst *in)
+{
+    const dd_lint_config *cfg = c->cfg;
+
+    for (size_t i = 0; i < in->n_kvs; i++) {
+        const dd_df_kv *kv = &in->kvs[i];
+        const dd_lint__label_rule *lr = NULL;
+        const char *why;
+
+        if (!dd_lint__label_key_valid(kv->key, &why))
+            REPORT_SEV(c, "DD-BLD-031", DD_SEV_STYLE, kv->line, kv->col, "label key %s %s",
+                       kv->key, why);
+        for (size_t k = 0; k < cfg->n_label_schema && !lr; k++)
+            if (streq(cfg->label_schema[k].name, kv->key))
+                lr = &cfg->label_schema[k];
+        if (!lr) {
+            if (cfg->strict_labels)
+                REPORT(c, "DD-BLD-031", kv->line, kv->col,
+                       "label %s is not in the label schema (strict-labels)", kv->key);
+            continue;
+        }
+        /* a value from a build argument is only known at build time */
+        if (kv->raw_value && strchr(kv->raw_value, '$'))
+            continue;
+        if (!kv->value || !*kv->value)
+            REPORT_SEV(c, "DD-BLD-031", DD_SEV_WARNING, kv->line, kv->col, "label %s is empty",
+                       kv->key);
+        else if (!dd_lint__label_value_valid(lr->type, kv->value))
+            REPORT_SEV(c, "DD-BLD-031", DD_SEV_WARNING, kv->line, kv->col,
+                       "label %s=%s is not %s", kv->key, kv->value, label_type_what[lr->type]);
     }
 }
 
@@ -1369,6 +1450,8 @@ static void run_rules(ctx *c, const char *data, size_t len)
         case DD_DF_ARG:
         case DD_DF_LABEL:
             check_env_arg(c, in, st);
+            if (in->op == DD_DF_LABEL && c->cfg && c->cfg->n_label_schema)
+                check_labels(c, in);
             break;
         case DD_DF_CMD:
         case DD_DF_ENTRYPOINT:
@@ -1460,6 +1543,20 @@ int dd_lint_dockerfile_ext(dd_lint_result *r, const char *path, const char *data
         rc = dd_error_set(DD_ENOMEM, "out of memory");
         goto done;
     }
+    c.final_chain = dd_arena_alloc(a, df.n_stages * sizeof(bool));
+    c.by_name = dd_arena_alloc(a, df.n_stages * sizeof(*c.by_name));
+    if (!c.final_chain || !c.by_name) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto done;
+    }
+    memset(c.final_chain, 0, df.n_stages * sizeof(bool));
+    /* base_stage always names an earlier stage, so the walk ends */
+    for (int s = (int)df.n_stages - 1; s >= 0; s = df.stages[s].base_stage)
+        c.final_chain[s] = true;
+    for (size_t s = 0; s < df.n_stages; s++)
+        if (df.stages[s].name)
+            c.by_name[c.n_named++] = &df.stages[s];
+    qsort(c.by_name, c.n_named, sizeof(*c.by_name), cmp_stage_name);
     c.tool_stage = -1;
     mark_shipped(&c);
     dd_lint__set_suppressions(r, path, df.sups, df.n_sups);

@@ -141,9 +141,10 @@ int dd_lint_dockerignore(dd_lint_result *r, const char *path, const char *data, 
                          const dd_lint_config *cfg)
 {
     dd_ignore *ig = NULL;
-    int rc = dd_ignore_load(&ig, path, data, len);
+    int rc;
 
-    if (rc)
+    dd_lint__count_file(r);
+    if ((rc = dd_ignore_load(&ig, path, data, len)) != DD_OK)
         return rc;
     rc = dd_lint__ignore_rules(r, path, ig, cfg);
     dd_ignore_free(ig);

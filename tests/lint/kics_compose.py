@@ -8,7 +8,7 @@ error of a mapped rule. Prints the per-query table; exits 1 under the goal (>= 9
 the right line over the covered queries, no W/E false positive on negatives), 2 on setup
 errors.
 
-Usage: kics_compose.py [--drydock PATH] [--helper PATH] [--kics DIR] [--rules LINT-RULES.md]
+Usage: kics_compose.py [--drydock PATH] [--kics DIR] [--rules LINT-RULES.md] [-v]
 """
 import argparse
 import json
@@ -48,35 +48,29 @@ def rules_for(query_name, rows):
 
 
 class Linter:
-    """Runs `drydock lint -f json FILE`, or the lint_helper when drydock has no lint yet."""
+    """Runs the real CLI, `drydock lint -f json FILE`, one file per run.
 
-    def __init__(self, drydock, helper):
-        # KICS files are named positiveN.yaml, which drydock's discovery does not take for
-        # compose files: the helper (which calls dd_lint_compose) is preferred when given.
-        self.cmd = None
-        if helper and os.access(helper, os.X_OK):
-            self.cmd = [helper, "compose"]
-            self.name = "lint_helper compose"
-        elif drydock and os.access(drydock, os.X_OK):
-            probe = subprocess.run([drydock, "lint", "--help"], capture_output=True, text=True)
-            if probe.returncode == 0:
-                self.cmd = [drydock, "lint", "-f", "json", "--failure-threshold", "none"]
-                self.name = "drydock lint -f json"
-        if self.cmd is None and helper and os.access(helper, os.X_OK):
-            self.cmd = [helper, "compose"]
-            self.name = "lint_helper compose"
-        if self.cmd is None:
-            sys.exit("kics_compose: neither `drydock lint` nor lint_helper is available")
+    A *.yml/*.yaml file named on the command line is linted as a compose file whatever its
+    base name (KICS names them positiveN.yaml). The run has no config file and a minimal
+    environment, so the interpolation of ${VAR} does not depend on the caller's shell.
+    """
+
+    def __init__(self, drydock):
+        if not drydock or not os.access(drydock, os.X_OK):
+            sys.exit("kics_compose: no drydock binary at %s" % drydock)
+        self.cmd = [drydock, "lint", "--no-config", "-f", "json", "--failure-threshold", "none"]
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
+        self.name = "drydock lint -f json"
 
     def run(self, path):
-        p = subprocess.run(self.cmd + [path], capture_output=True, text=True)
+        p = subprocess.run(self.cmd + [path], capture_output=True, text=True, env=self.env)
         if p.returncode not in (0, 1):
-            return None, p.stderr.strip()
-        return normalise(json.loads(p.stdout or "[]")), None
+            return None, p.stderr.strip() or "exit %d" % p.returncode
+        return normalise(json.loads(p.stdout or "{}")), None
 
 
 def normalise(doc):
-    """Findings as (rule, level, line) from the helper's array or drydock's JSON report."""
+    """Findings as (rule, level, line) from drydock's JSON report."""
     if isinstance(doc, dict):
         for key in ("findings", "results", "issues"):
             if isinstance(doc.get(key), list):
@@ -97,7 +91,6 @@ def normalise(doc):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--drydock", default=os.path.join(ROOT, "build", "dev", "drydock"))
-    ap.add_argument("--helper", default=None)
     ap.add_argument("--kics", default=os.path.join(SHARED, "conformance", "kics"))
     ap.add_argument("--rules", default=os.path.join(SHARED, "LINT-RULES.md"))
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -108,7 +101,7 @@ def main():
         print("kics_compose: missing %s or %s" % (base, a.rules), file=sys.stderr)
         return 2
     rows = load_mapping(a.rules)
-    linter = Linter(a.drydock, a.helper)
+    linter = Linter(a.drydock)
     print("linter: %s" % linter.name)
 
     table = []

@@ -406,6 +406,32 @@ static void test_segmentation(void **state)
     assert_non_null(strstr(ids, "DD-CMP-019@4"));
 }
 
+/* "# drydock ignore=" covers the next YAML line and the block under it; "global" the file. */
+static void test_pragmas(void **state)
+{
+    const char *yaml = "# drydock global ignore=DD-CMP-026\n"
+                       "services:\n"
+                       "  # drydock ignore=DD-CMP-001,DD-CMP-002\n"
+                       "  web:\n"
+                       "    image: nginx:1.25\n"
+                       "\n"
+                       "    # drydock ignore=DD-CMP-009 DD-NOPE-1\n"
+                       "    privileged: true\n"
+                       "    deploy:\n"
+                       "      resources: {}\n"
+                       "  db:\n"
+                       "    image: postgres:16\n"
+                       "    privileged: true\n";
+    const char *out = lint_ids(yaml, false);
+
+    assert_null(strstr(out, "DD-CMP-026"));
+    assert_null(strstr(out, "DD-CMP-001@8"));
+    assert_null(strstr(out, "DD-CMP-002@4"));
+    assert_non_null(strstr(out, "DD-CMP-001@13"));
+    assert_non_null(strstr(out, "DD-CMP-002@11"));
+    assert_non_null(strstr(out, "DD-CMP-009@10")); /* the pragma covered line 8 only */
+}
+
 static void expect_error(const char *yaml, size_t len, int code, const char *prefix)
 {
     dd_lint_result *r = NULL;
@@ -476,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_ports),           cmocka_unit_test(test_volumes),
         cmocka_unit_test(test_hardened_clean),  cmocka_unit_test(test_bad_service),
         cmocka_unit_test(test_segmentation),    cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_pragmas),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
