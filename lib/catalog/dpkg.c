@@ -233,22 +233,26 @@ int dd_dpkg__parse_filelist(const char ***out, size_t *n, dd_arena *a, const cha
 {
     const char **v = NULL;
     size_t count = 0, pos = 0, lines = 0;
+    char *copy;
 
     *out = NULL;
     *n = 0;
-    for (size_t i = 0; i < len; i++)
-        lines += data[i] == '\n';
+    for (const char *p = data, *end = data + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        lines++;
     lines++;
-    if (!(v = dd_arena_alloc(a, lines * sizeof(*v))))
+    /* one copy of the whole list; each path is cut out of it in place */
+    if (!(v = dd_arena_alloc(a, lines * sizeof(*v))) || !(copy = dd_arena_alloc(a, len + 1)))
         return dd_error_set(DD_ENOMEM, "out of memory");
+    memcpy(copy, data, len);
+    copy[len] = '\0';
     while (pos < len) {
-        const char *line = data + pos, *nl = memchr(line, '\n', len - pos);
+        char *line = copy + pos, *nl = memchr(line, '\n', len - pos);
         size_t ln = nl ? (size_t)(nl - line) : len - pos;
 
         pos += ln + (nl ? 1 : 0);
         if (md5sums) {
             /* "<32 hex>  path" */
-            const char *sp = memchr(line, ' ', ln);
+            char *sp = memchr(line, ' ', ln);
 
             if (!sp)
                 continue;
@@ -263,9 +267,8 @@ int dd_dpkg__parse_filelist(const char ***out, size_t *n, dd_arena *a, const cha
             line++, ln--;
         if (ln == 0 || (ln == 1 && line[0] == '.'))
             continue;
-        if (!(v[count] = dd_arena_strndup(a, line, ln)))
-            return dd_error_set(DD_ENOMEM, "out of memory");
-        count++;
+        line[ln] = '\0'; /* a '\n' or '\r' of the copy, or its final NUL */
+        v[count++] = line;
     }
     *out = v;
     *n = count;

@@ -223,7 +223,7 @@ int dd_copyright__licenses(const char ***out, size_t *n, dd_arena *a, const char
         if (machine) {
             int blank = 1;
 
-            for (size_t k = 0; k < ln; k++)
+            for (size_t k = 0; k < ln && blank; k++)
                 if (!isspace((unsigned char)line[k]))
                     blank = 0;
             if (blank) {

@@ -3,11 +3,13 @@
 #include "walk/walk_int.h"
 
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define WH_PREFIX     ".wh."
@@ -20,8 +22,6 @@ typedef struct {
     dd_walk__layer *layer;
     struct archive *a;
     dd_walk__feed *feed;
-    const char *strip;
-    size_t strip_len;
     atomic_bool *stop;
     dd_buf name; /* scratch: the member name being normalised */
     dd_buf link; /* scratch: the hard-link target being normalised */
@@ -83,8 +83,6 @@ static int archive_failure(parse_ctx *c, const char *what)
         return dd_error_restore(&c->feed->err);
     if (!msg)
         msg = "unknown error";
-    if (!c->feed)
-        return dd_error_set(DD_EIO, "%s: %s: %s", c->layer->label, what, msg);
     if (c->last)
         return dd_error_set(DD_EINVALID, "%s: after entry \"%s\": %s: %s", c->layer->label,
                             c->last, what, msg);
@@ -257,62 +255,6 @@ hook_failed:
     return dd_error_code();
 }
 
-/* A rootfs hard link matching a capture: its data was seen under the inode's first path,
- * which may match no glob, so the capture reads the file itself (not following symlinks). */
-static int capture_from_disk(parse_ctx *c, dd_walk__rec *r, const char *source, uint64_t cap)
-{
-    struct stat st;
-    size_t keep, got = 0;
-    int fd, rc = DD_OK;
-
-    if (!source)
-        return DD_OK;
-    if ((fd = open(source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
-        rc = dd_error_set(DD_EIO, "%s: entry \"%.*s\": %s", c->layer->label, MSG_NAME_MAX,
-                          r->e.path, strerror(errno));
-        goto done;
-    }
-    keep = (uint64_t)st.st_size < cap ? (size_t)st.st_size : (size_t)cap;
-    if (!(r->data = dd_arena_alloc(c->layer->arena, keep + 1))) {
-        rc = dd_error_set(DD_ENOMEM, "out of memory");
-        goto done;
-    }
-    while (got < keep) {
-        ssize_t n = read(fd, r->data + got, keep - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = dd_error_set(DD_EIO, "%s: entry \"%.*s\": %s", c->layer->label, MSG_NAME_MAX,
-                              r->e.path, strerror(errno));
-            goto done;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    r->data[got] = '\0';
-    r->len = got;
-    r->captured = 1;
-    r->truncated = (uint64_t)st.st_size > cap;
-
-done:
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
-/* The name of a disk entry relative to the directory read, or NULL for the directory itself. */
-static const char *strip_prefix(parse_ctx *c, const char *raw)
-{
-    if (strncmp(raw, c->strip, c->strip_len) != 0)
-        return raw;
-    raw += c->strip_len;
-    while (*raw == '/')
-        raw++;
-    return raw;
-}
-
 static int parse_entry(parse_ctx *c, struct archive_entry *ae)
 {
     dd_walk *w = c->w;
@@ -329,8 +271,6 @@ static int parse_entry(parse_ctx *c, struct archive_entry *ae)
     if (!raw)
         return dd_error_set(DD_EINVALID, "%s: after entry \"%s\": entry name cannot be decoded",
                             layer->label, c->last ? c->last : "");
-    if (!c->feed)
-        raw = strip_prefix(c, raw);
     if ((rc = remember_last(c, raw)) != DD_OK)
         return rc;
     layer->stats.entries++;
@@ -348,7 +288,7 @@ static int parse_entry(parse_ctx *c, struct archive_entry *ae)
 
     base = strrchr(c->name.data, '/');
     base = base ? base + 1 : c->name.data;
-    if (c->feed && strncmp(base, WH_PREFIX, 4) == 0) {
+    if (strncmp(base, WH_PREFIX, 4) == 0) {
         size_t dir_len = base == c->name.data ? 0 : (size_t)(base - c->name.data - 1);
 
         if (strcmp(base, WH_OPAQUE) == 0) {
@@ -387,8 +327,6 @@ static int parse_entry(parse_ctx *c, struct archive_entry *ae)
             return dd_error_set(DD_ENOMEM, "out of memory");
     } else if (r->e.type == DD_FT_HARDLINK) {
         target = archive_entry_hardlink(ae);
-        if (!c->feed)
-            target = strip_prefix(c, target);
         if ((rc = normalize_name(c, &c->link, target, raw)) != DD_OK)
             return rc;
         if (c->link.len == 0)
@@ -397,9 +335,6 @@ static int parse_entry(parse_ctx *c, struct archive_entry *ae)
         if (!(r->e.link = dd_arena_strndup(layer->arena, c->link.data, c->link.len)))
             return dd_error_set(DD_ENOMEM, "out of memory");
     }
-    if (r->e.type == DD_FT_HARDLINK && !c->feed && w->n_captures &&
-        capture_match(w, r->e.path, len, &cap))
-        return capture_from_disk(c, r, archive_entry_sourcepath(ae), cap);
     if (r->e.type != DD_FT_REG)
         return DD_OK;
     capture = w->n_captures && capture_match(w, r->e.path, len, &cap);
@@ -409,23 +344,13 @@ static int parse_entry(parse_ctx *c, struct archive_entry *ae)
 }
 
 int dd_walk__parse_layer(dd_walk *w, dd_walk__layer *layer, struct archive *a,
-                         dd_walk__feed *feed, const char *strip, atomic_bool *stop)
+                         dd_walk__feed *feed, atomic_bool *stop)
 {
-    parse_ctx c = {.w = w, .layer = layer, .a = a, .feed = feed, .strip = strip,
-                   .stop = stop, .name = DD_BUF_INIT, .link = DD_BUF_INIT};
+    parse_ctx c = {.w = w, .layer = layer, .a = a, .feed = feed, .stop = stop,
+                   .name = DD_BUF_INIT, .link = DD_BUF_INIT};
     struct archive_entry *ae;
-    struct archive_entry_linkresolver *links = NULL;
     int rc = DD_OK;
 
-    if (strip)
-        c.strip_len = strlen(strip);
-    if (!feed) {
-        /* a directory has no hard-link entries: the resolver turns the second and later
-         * paths of one inode into links to the first, as tar would write them */
-        if (!(links = archive_entry_linkresolver_new()))
-            return dd_error_set(DD_ENOMEM, "out of memory");
-        archive_entry_linkresolver_set_strategy(links, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
-    }
     c.name.cap = (size_t)w->opts.limits.max_path_len * 4 + 4096;
     c.link.cap = c.name.cap;
     for (;;) {
@@ -439,27 +364,409 @@ int dd_walk__parse_layer(dd_walk *w, dd_walk__layer *layer, struct archive *a,
         if (ar == ARCHIVE_EOF)
             break;
         if (ar < ARCHIVE_WARN) {
-            rc = archive_failure(&c, feed ? "corrupt or truncated tar" : "reading the directory");
+            rc = archive_failure(&c, "corrupt or truncated tar");
             goto done;
-        }
-        if (!feed) {
-            struct archive_entry *spare = NULL;
-
-            if (archive_read_disk_can_descend(a))
-                archive_read_disk_descend(a);
-            archive_entry_linkify(links, &ae, &spare);
-            if (!ae)
-                continue;
         }
         if ((rc = parse_entry(&c, ae)) != DD_OK)
             goto done;
     }
 
 done:
-    if (links)
-        archive_entry_linkresolver_free(links);
     dd_buf_dispose(&c.name);
     dd_buf_dispose(&c.link);
     dd_free(c.last);
+    return rc;
+}
+
+/* ---- rootfs: a directory read from disk with openat/getdents64/fstatat ----
+ *
+ * One fstatat per entry, and per directory one openat, its getdents64 calls and a close: no
+ * chdir, no path lookups from the root, nothing libarchive's disk reader adds (fchdir and
+ * fcntl per directory, a second stat, its entry objects). Depth first, each directory's
+ * entries in getdents order, the directory before its contents (libarchive's order), so the
+ * first path of an inode is the same one. Directories stay open down the current path
+ * (at most limits.max_path_depth + 1 descriptors). */
+
+#define RF_DENTS_BUF (32 * 1024)
+#define RF_READ_BUF  (64 * 1024)
+
+typedef struct {
+    int fd;
+    size_t path_len;     /* bytes of this directory's path in the path buffer */
+    char *names;         /* its entries, each NUL-terminated, in getdents order */
+    size_t names_len, names_alloc, pos;
+} rootfs_level;
+
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+    const char *path; /* the first path seen (layer arena) */
+} rootfs_inode;
+
+typedef struct {
+    parse_ctx c;
+    dev_t root_dev;
+    rootfs_level *levels;
+    size_t n_levels, levels_alloc;
+    char *path; /* the entry's path relative to the root */
+    size_t path_alloc;
+    char *dents;   /* getdents64 buffer */
+    char *readbuf; /* data blocks handed to the hook */
+    rootfs_inode *inodes; /* open addressing, power-of-two size, for hard links */
+    size_t n_inodes, inodes_alloc;
+} rootfs_ctx;
+
+static int rootfs_errno(rootfs_ctx *x, const char *path, int err)
+{
+    return dd_error_set(DD_EIO, "%s: entry \"%.*s\": %s", x->c.layer->label, MSG_NAME_MAX,
+                        *path ? path : ".", strerror(err));
+}
+
+/* Reads the names in directory `fd` into `lv` (not "." and ".."). */
+static int rootfs_read_dir(rootfs_ctx *x, rootfs_level *lv, const char *path)
+{
+    lv->names_len = lv->pos = 0;
+    for (;;) {
+        ssize_t n = getdents64(lv->fd, x->dents, RF_DENTS_BUF);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return dd_error_set(DD_EIO, "%s: reading the directory \"%.*s\": %s",
+                                x->c.layer->label, MSG_NAME_MAX, *path ? path : ".",
+                                strerror(errno));
+        if (n == 0)
+            return DD_OK;
+        for (ssize_t off = 0; off < n;) {
+            const struct dirent64 *d = (const struct dirent64 *)(x->dents + off);
+            const char *name = d->d_name;
+            size_t len = strlen(name);
+
+            off += d->d_reclen;
+            if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
+                continue;
+            if (lv->names_len + len + 1 > lv->names_alloc) {
+                size_t na = lv->names_alloc ? lv->names_alloc : 4096;
+                char *p;
+
+                while (na < lv->names_len + len + 1)
+                    na *= 2;
+                if (!(p = dd_realloc(lv->names, na)))
+                    return dd_error_set(DD_ENOMEM, "out of memory");
+                lv->names = p;
+                lv->names_alloc = na;
+            }
+            memcpy(lv->names + lv->names_len, name, len + 1);
+            lv->names_len += len + 1;
+        }
+    }
+}
+
+/* Opens directory `name` of the current level (the root when no level exists) as a new
+ * level whose path is x->path[0..path_len). */
+static int rootfs_push(rootfs_ctx *x, int at, const char *name, size_t path_len)
+{
+    rootfs_level *lv;
+    int fd;
+
+    if (x->n_levels == x->levels_alloc) {
+        size_t na = x->levels_alloc ? x->levels_alloc * 2 : 16;
+        rootfs_level *p = dd_realloc(x->levels, na * sizeof(*p));
+
+        if (!p)
+            return dd_error_set(DD_ENOMEM, "out of memory");
+        memset(p + x->levels_alloc, 0, (na - x->levels_alloc) * sizeof(*p));
+        x->levels = p;
+        x->levels_alloc = na;
+    }
+    /* the root may be a symlink to a directory; nothing below it is followed */
+    fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (x->n_levels ? O_NOFOLLOW : 0));
+    if (fd < 0)
+        return dd_error_set(DD_EIO, "%s: reading the directory \"%.*s\": %s", x->c.layer->label,
+                            MSG_NAME_MAX, path_len ? x->path : ".", strerror(errno));
+    lv = &x->levels[x->n_levels++];
+    lv->fd = fd;
+    lv->path_len = path_len;
+    return rootfs_read_dir(x, lv, x->path);
+}
+
+static void rootfs_pop(rootfs_ctx *x)
+{
+    close(x->levels[--x->n_levels].fd);
+}
+
+/* The first path of inode (dev, ino), or NULL after recording `path` as it. */
+static int rootfs_first_path(rootfs_ctx *x, const struct stat *st, const char *path,
+                             const char **first)
+{
+    size_t mask, i;
+
+    *first = NULL;
+    if (2 * (x->n_inodes + 1) > x->inodes_alloc) {
+        size_t na = x->inodes_alloc ? x->inodes_alloc * 2 : 256;
+        rootfs_inode *t = dd_malloc(na * sizeof(*t));
+
+        if (!t)
+            return dd_error_set(DD_ENOMEM, "out of memory");
+        memset(t, 0, na * sizeof(*t));
+        for (size_t k = 0; k < x->inodes_alloc; k++) {
+            const rootfs_inode *o = &x->inodes[k];
+
+            if (!o->path)
+                continue;
+            for (i = ((size_t)o->ino * 0x9e3779b97f4a7c15u) & (na - 1); t[i].path;
+                 i = (i + 1) & (na - 1))
+                ;
+            t[i] = *o;
+        }
+        dd_free(x->inodes);
+        x->inodes = t;
+        x->inodes_alloc = na;
+    }
+    mask = x->inodes_alloc - 1;
+    for (i = ((size_t)st->st_ino * 0x9e3779b97f4a7c15u) & mask; x->inodes[i].path;
+         i = (i + 1) & mask) {
+        if (x->inodes[i].ino == st->st_ino && x->inodes[i].dev == st->st_dev) {
+            *first = x->inodes[i].path;
+            return DD_OK;
+        }
+    }
+    x->inodes[i] = (rootfs_inode){.dev = st->st_dev, .ino = st->st_ino, .path = path};
+    x->n_inodes++;
+    return DD_OK;
+}
+
+/* Reads file `name` of directory `at`: up to min(size, cap) bytes into the record's capture
+ * (when `capture`) and, with a hook, every byte up to `size` through it. */
+static int rootfs_read_file(rootfs_ctx *x, dd_walk__rec *r, int at, const char *name,
+                            uint64_t size, bool capture, uint64_t cap, bool hook)
+{
+    dd_walk *w = x->c.w;
+    size_t keep = 0, got = 0;
+    uint64_t off = 0;
+    int fd, rc = DD_OK;
+
+    if (capture) {
+        keep = size < cap ? (size_t)size : (size_t)cap;
+        if (!(r->data = dd_arena_alloc(x->c.layer->arena, keep + 1)))
+            return dd_error_set(DD_ENOMEM, "%s: entry \"%.*s\": out of memory capturing %zu bytes",
+                                x->c.layer->label, MSG_NAME_MAX, r->e.path, keep);
+        r->len = keep;
+        r->captured = 1;
+        r->truncated = size > cap;
+    }
+    if ((fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return rootfs_errno(x, r->e.path, errno);
+    while (hook ? off < size : got < keep) {
+        /* without a hook the capture buffer is read into directly */
+        char *buf = hook ? x->readbuf : (char *)r->data + got;
+        size_t want = hook ? (size - off < RF_READ_BUF ? (size_t)(size - off) : RF_READ_BUF)
+                           : keep - got;
+        ssize_t n = read(fd, buf, want);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = rootfs_errno(x, r->e.path, errno);
+            goto done;
+        }
+        if (n == 0)
+            break; /* the file shrank since it was stat'ed */
+        if (hook) {
+            if (capture && off < keep)
+                memcpy(r->data + off, buf, keep - off < (size_t)n ? keep - off : (size_t)n);
+            if (w->hook(&r->e, off, buf, (size_t)n, w->hook_payload) != 0) {
+                if (dd_error_code() == DD_OK)
+                    dd_error_set(DD_ERROR, "%s: entry \"%.*s\": content hook stopped the walk",
+                                 x->c.layer->label, MSG_NAME_MAX, r->e.path);
+                rc = dd_error_code();
+                goto done;
+            }
+        }
+        off += (uint64_t)n;
+        got = off < keep ? (size_t)off : keep;
+    }
+    if (capture)
+        memset(r->data + got, 0, keep + 1 - got); /* bytes the file no longer has read as zeros */
+    if (hook && w->hook(&r->e, r->e.size, NULL, 0, w->hook_payload) != 0) {
+        if (dd_error_code() == DD_OK)
+            dd_error_set(DD_ERROR, "%s: entry \"%.*s\": content hook stopped the walk",
+                         x->c.layer->label, MSG_NAME_MAX, r->e.path);
+        rc = dd_error_code();
+    }
+
+done:
+    close(fd);
+    return rc;
+}
+
+static dd_file_type rootfs_type(mode_t m)
+{
+    if (S_ISDIR(m))
+        return DD_FT_DIR;
+    if (S_ISLNK(m))
+        return DD_FT_SYMLINK;
+    if (S_ISCHR(m))
+        return DD_FT_CHAR;
+    if (S_ISBLK(m))
+        return DD_FT_BLOCK;
+    if (S_ISFIFO(m))
+        return DD_FT_FIFO;
+    if (S_ISSOCK(m))
+        return DD_FT_SOCK;
+    return DD_FT_REG;
+}
+
+/* One entry `name` of the deepest level, whose path x->path[0..len) has been built. */
+static int rootfs_entry(rootfs_ctx *x, const char *name, size_t len)
+{
+    parse_ctx *c = &x->c;
+    dd_walk *w = c->w;
+    rootfs_level *lv = &x->levels[x->n_levels - 1];
+    struct stat st;
+    dd_walk__rec *r;
+    const char *first = NULL;
+    uint64_t cap = 0;
+    bool capture;
+    int rc;
+
+    c->layer->stats.entries++;
+    if (atomic_fetch_add(&w->n_entries, 1) + 1 > w->opts.limits.max_entries)
+        return dd_error_set(DD_ELIMIT, "%s: entry \"%.*s\": more than %llu entries in the image",
+                            c->layer->label, MSG_NAME_MAX, x->path,
+                            (unsigned long long)w->opts.limits.max_entries);
+    if ((rc = check_path_limits(c, x->path, len, x->path)) != DD_OK)
+        return rc;
+    if (fstatat(lv->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return rootfs_errno(x, x->path, errno);
+    if (!(r = new_rec(c, DD_WALK__REC_ENTRY, x->path, len)))
+        return DD_ENOMEM;
+    r->e.type = rootfs_type(st.st_mode);
+    r->e.mode = (uint32_t)st.st_mode & 07777;
+    r->e.uid = (uint32_t)st.st_uid;
+    r->e.gid = (uint32_t)st.st_gid;
+    r->e.mtime = (int64_t)st.st_mtim.tv_sec;
+    /* a second path of an inode is a hard link to the first, as tar writes it (and
+     * libarchive's link resolver decides: not for directories and devices) */
+    if (st.st_nlink > 1 && r->e.type != DD_FT_DIR && r->e.type != DD_FT_CHAR &&
+        r->e.type != DD_FT_BLOCK) {
+        if ((rc = rootfs_first_path(x, &st, r->e.path, &first)) != DD_OK)
+            return rc;
+        if (first) {
+            r->e.type = DD_FT_HARDLINK;
+            r->e.link = first;
+            /* the first path may match no glob: a matching link reads the file itself */
+            if (w->n_captures && capture_match(w, r->e.path, len, &cap))
+                return rootfs_read_file(x, r, lv->fd, name, (uint64_t)st.st_size, true, cap,
+                                        false);
+            return DD_OK;
+        }
+    }
+    switch (r->e.type) {
+    case DD_FT_REG:
+        if (st.st_size > 0)
+            r->e.size = (uint64_t)st.st_size;
+        capture = w->n_captures && capture_match(w, r->e.path, len, &cap);
+        if (!capture && !w->hook)
+            return DD_OK;
+        return rootfs_read_file(x, r, lv->fd, name, r->e.size, capture, cap, w->hook != NULL);
+    case DD_FT_CHAR:
+    case DD_FT_BLOCK:
+        r->e.devmajor = (uint32_t)major(st.st_rdev);
+        r->e.devminor = (uint32_t)minor(st.st_rdev);
+        return DD_OK;
+    case DD_FT_SYMLINK: {
+        size_t n = st.st_size > 0 ? (size_t)st.st_size : 64;
+
+        for (;;) {
+            char *t = dd_arena_alloc(c->layer->arena, n + 1);
+            ssize_t got;
+
+            if (!t)
+                return dd_error_set(DD_ENOMEM, "out of memory");
+            if ((got = readlinkat(lv->fd, name, t, n + 1)) < 0)
+                return rootfs_errno(x, r->e.path, errno);
+            if ((size_t)got <= n) {
+                t[got] = '\0';
+                r->e.link = t;
+                return DD_OK;
+            }
+            n *= 2; /* the link grew since it was stat'ed */
+        }
+    }
+    case DD_FT_DIR:
+        if (st.st_dev != x->root_dev)
+            return DD_OK; /* another mount: listed, not entered */
+        return rootfs_push(x, lv->fd, name, len);
+    default:
+        return DD_OK;
+    }
+}
+
+int dd_walk__parse_rootfs(dd_walk *w, dd_walk__layer *layer, const char *dir)
+{
+    rootfs_ctx x = {.c = {.w = w, .layer = layer}};
+    struct stat st;
+    int rc;
+
+    x.path_alloc = (size_t)w->opts.limits.max_path_len + 512;
+    x.dents = dd_malloc(RF_DENTS_BUF);
+    x.path = dd_malloc(x.path_alloc);
+    if (!x.dents || !x.path || (w->hook && !(x.readbuf = dd_malloc(RF_READ_BUF)))) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto done;
+    }
+    x.path[0] = '\0';
+    /* the root itself counts as an entry read but is not an entry of the view */
+    layer->stats.entries++;
+    if (atomic_fetch_add(&w->n_entries, 1) + 1 > w->opts.limits.max_entries) {
+        rc = dd_error_set(DD_ELIMIT, "%s: more than %llu entries in the image", layer->label,
+                          (unsigned long long)w->opts.limits.max_entries);
+        goto done;
+    }
+    if ((rc = rootfs_push(&x, AT_FDCWD, dir, 0)) != DD_OK)
+        goto done;
+    if (fstat(x.levels[0].fd, &st) != 0) {
+        rc = rootfs_errno(&x, "", errno);
+        goto done;
+    }
+    x.root_dev = st.st_dev;
+    while (x.n_levels) {
+        rootfs_level *lv = &x.levels[x.n_levels - 1];
+        const char *name;
+        size_t nlen, len;
+
+        if (lv->pos >= lv->names_len) {
+            rootfs_pop(&x);
+            continue;
+        }
+        name = lv->names + lv->pos;
+        nlen = strlen(name);
+        lv->pos += nlen + 1;
+        len = lv->path_len + (lv->path_len ? 1 : 0) + nlen;
+        if (len + 1 > x.path_alloc) {
+            rc = dd_error_set(DD_ELIMIT, "%s: entry \"%.*s/%.64s...\": path longer than %u bytes",
+                              layer->label, 64, x.path, name, w->opts.limits.max_path_len);
+            goto done;
+        }
+        if (lv->path_len)
+            x.path[lv->path_len] = '/';
+        memcpy(x.path + len - nlen, name, nlen + 1);
+        /* rootfs_entry may push a level (and move x.levels): name points into lv->names,
+         * which stays where it is */
+        if ((rc = rootfs_entry(&x, name, len)) != DD_OK)
+            goto done;
+    }
+
+done:
+    while (x.n_levels)
+        rootfs_pop(&x);
+    for (size_t i = 0; i < x.levels_alloc; i++)
+        dd_free(x.levels[i].names);
+    dd_free(x.levels);
+    dd_free(x.inodes);
+    dd_free(x.dents);
+    dd_free(x.readbuf);
+    dd_free(x.path);
     return rc;
 }

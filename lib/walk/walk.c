@@ -121,7 +121,7 @@ static int run_layer(walk_pool *p, size_t index)
                               archive_error_string(a) ? archive_error_string(a) : "unknown");
         goto done;
     }
-    if ((rc = dd_walk__parse_layer(p->w, l, a, &feed, NULL, &p->stop)) != DD_OK) {
+    if ((rc = dd_walk__parse_layer(p->w, l, a, &feed, &p->stop)) != DD_OK) {
         /* damaged bytes often look like a bad tar first: when the digests disagree too,
          * that is the real diagnosis */
         if (rc == DD_EINVALID && !feed.failed) {
@@ -306,11 +306,7 @@ int dd_walk__run_buffers(dd_walk *w, const char *name, const void *const *bufs,
 
 int dd_walk__run_rootfs(dd_walk *w, const char *dir, const char *name)
 {
-    struct archive *a = NULL;
     dd_walk__layer *l;
-    char *strip = NULL;
-    size_t n;
-    atomic_bool stop;
     int rc;
 
     if (!name)
@@ -321,35 +317,12 @@ int dd_walk__run_rootfs(dd_walk *w, const char *dir, const char *name)
     dd_free(l->label);
     if (!(l->label = dd_strdup(name)))
         return dd_error_set(DD_ENOMEM, "out of memory");
-    atomic_init(&stop, false);
-    /* entries come back as "DIR/etc/passwd"; cut "DIR" (without trailing slashes) */
-    n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/')
-        n--;
-    if (!(strip = dd_strndup(dir, n)) || !(a = archive_read_disk_new())) {
-        rc = dd_error_set(DD_ENOMEM, "out of memory");
-        goto done;
-    }
-    archive_read_disk_set_symlink_physical(a);
-    archive_read_disk_set_behavior(a, ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
-                                          ARCHIVE_READDISK_NO_FFLAGS | ARCHIVE_READDISK_NO_SPARSE |
-                                          ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
-    if (archive_read_disk_open(a, dir) != ARCHIVE_OK) {
-        rc = dd_error_set(DD_EIO, "%s: %s", name,
-                          archive_error_string(a) ? archive_error_string(a) : "cannot open");
-        goto done;
-    }
-    if ((rc = dd_walk__parse_layer(w, l, a, NULL, strip, &stop)) != DD_OK)
-        goto done;
+    if ((rc = dd_walk__parse_rootfs(w, l, dir)) != DD_OK)
+        return rc;
     for (const dd_walk__rec *r = l->head; r; r = r->next)
         if (r->e.type == DD_FT_REG)
             l->stats.uncompressed_bytes += r->e.size;
-    rc = dd_walk__squash(w);
-
-done:
-    archive_read_free(a);
-    dd_free(strip);
-    return rc;
+    return dd_walk__squash(w);
 }
 
 /* ---- queries ---- */

@@ -133,12 +133,14 @@ typedef struct {
     dd_error_state err;
 } dd_walk__feed;
 
-/* Parses the entries of `a` into `layer`: a tar stream fed by `feed`, or a disk directory read
- * with archive_read_disk when `feed` is NULL (then `strip` is the directory prefix cut from
- * every path and whiteout names mean nothing). Returns DD_OK at the end of the archive,
- * DD_WALK__STOPPED when `stop` was raised, or an error with its message set. */
+/* Parses the tar entries of `a`, fed by `feed`, into `layer`. Returns DD_OK at the end of the
+ * archive, DD_WALK__STOPPED when `stop` was raised, or an error with its message set. */
 int dd_walk__parse_layer(dd_walk *w, dd_walk__layer *layer, struct archive *a,
-                         dd_walk__feed *feed, const char *strip, atomic_bool *stop);
+                         dd_walk__feed *feed, atomic_bool *stop);
+
+/* Reads the directory `dir` from disk into `layer` (no whiteout semantics; a second path of
+ * an inode becomes a hard link to the first). DD_EIO when something cannot be read. */
+int dd_walk__parse_rootfs(dd_walk *w, dd_walk__layer *layer, const char *dir);
 
 /* The libarchive read callback over a dd_walk__feed. */
 la_ssize_t dd_walk__feed_read(struct archive *a, void *feed, const void **buf);

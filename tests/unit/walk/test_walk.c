@@ -919,6 +919,107 @@ static void rootfs_directory(void **state)
     rmdir(root);
 }
 
+typedef struct {
+    uint64_t bytes, ends;
+    unsigned char sum;
+} rootfs_hook;
+
+static int rootfs_hook_cb(const dd_entry *e, uint64_t off, const void *data, size_t len,
+                          void *payload)
+{
+    rootfs_hook *h = payload;
+
+    (void)e;
+    (void)off;
+    if (!data) {
+        h->ends++;
+        return 0;
+    }
+    h->bytes += len;
+    for (size_t i = 0; i < len; i++)
+        h->sum = (unsigned char)(h->sum + ((const unsigned char *)data)[i]);
+    return 0;
+}
+
+/* The rootfs reader: nested directories, a big file through the hook, a hard link whose
+ * second path is the only one a glob captures, the entry limit, a missing directory. */
+static void rootfs_nested_hard_links_hook(void **state)
+{
+    const char *tmp = getenv("DD_TEST_TMP");
+    char root[512], p[700], q[700];
+    dd_walk *w;
+    dd_walk_opts o = DD_WALK_OPTS_INIT;
+    rootfs_hook h = {0};
+    const dd_entry *e;
+    const void *data;
+    size_t len;
+    unsigned char want = 0;
+    FILE *f;
+
+    (void)state;
+    if (!tmp)
+        tmp = "/tmp";
+    mkdir(tmp, 0755);
+    snprintf(root, sizeof(root), "%s/walk-rootfs2-%d", tmp, (int)getpid());
+    assert_int_equal(mkdir(root, 0755), 0);
+    for (int d = 0; d < 3; d++) {
+        snprintf(p, sizeof(p), "%s/d%d", root, d);
+        assert_int_equal(mkdir(p, 0700 + d), 0);
+        for (int k = 0; k < 40; k++) {
+            snprintf(p, sizeof(p), "%s/d%d/sub%02d", root, d, k);
+            assert_int_equal(mkdir(p, 0755), 0);
+            snprintf(p, sizeof(p), "%s/d%d/sub%02d/file", root, d, k);
+            write_file(p, "x");
+        }
+    }
+    snprintf(p, sizeof(p), "%s/d0/big", root);
+    assert_non_null(f = fopen(p, "w"));
+    for (int i = 0; i < 200000; i++) {
+        fputc((unsigned char)(i * 31), f);
+        want = (unsigned char)(want + (unsigned char)(i * 31));
+    }
+    fclose(f);
+    snprintf(q, sizeof(q), "%s/d2/bigcopy", root);
+    assert_int_equal(link(p, q), 0);
+
+    dd_walk_new(&w, &o);
+    assert_int_equal(dd_walk_capture(w, "d2/bigcopy", 10), DD_OK);
+    dd_walk_set_content_hook(w, rootfs_hook_cb, &h);
+    assert_int_equal(dd_walk__run_rootfs(w, root, NULL), DD_OK);
+    /* 3 dirs, 120 subdirs, 120 files, big, bigcopy */
+    assert_int_equal(dd_walk_count(w), 3 + 120 + 120 + 2);
+    assert_int_equal(dd_walk_layer_stats(w, 0)->entries, 1 + 3 + 120 + 120 + 2);
+    assert_int_equal(dd_walk_layer_stats(w, 0)->uncompressed_bytes, 120 + 200000);
+    assert_int_equal(h.bytes, 120 + 200000); /* the inode's data once */
+    assert_int_equal(h.ends, 121);
+    assert_int_equal(h.sum, (unsigned char)(want + 120 * 'x'));
+    assert_int_equal(dd_walk_lookup(w, "d1")->mode, 0701);
+    e = dd_walk_lookup(w, "d2/bigcopy");
+    assert_non_null(e);
+    assert_int_equal(e->size, 200000);
+    assert_int_equal(dd_walk_content(w, e, &data, &len, NULL), DD_OK);
+    assert_int_equal(len, 10);
+    assert_memory_equal(data, "\x00\x1f\x3e\x5d\x7c\x9b\xba\xd9\xf8\x17", 10);
+    for (size_t i = 1; i < dd_walk_count(w); i++)
+        assert_true(strcmp(dd_walk_entry(w, i - 1)->path, dd_walk_entry(w, i)->path) < 0);
+    dd_walk_free(w);
+
+    /* the entry limit counts the root and every entry */
+    o.limits.max_entries = 50;
+    dd_walk_new(&w, &o);
+    assert_int_equal(dd_walk__run_rootfs(w, root, "dir:x"), DD_ELIMIT);
+    dd_walk_free(w);
+    o = (dd_walk_opts)DD_WALK_OPTS_INIT;
+    dd_walk_new(&w, &o);
+    snprintf(p, sizeof(p), "%s/missing", root);
+    assert_int_equal(dd_walk__run_rootfs(w, p, "dir:missing"), DD_EIO);
+    assert_non_null(strstr(dd_error_message(), "dir:missing: reading the directory"));
+    dd_walk_free(w);
+
+    snprintf(p, sizeof(p), "rm -rf '%s'", root);
+    assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -937,6 +1038,7 @@ int main(void)
         cmocka_unit_test(corrupt_and_truncated_tars),
         cmocka_unit_test(parallel_layers_match_serial),
         cmocka_unit_test(rootfs_directory),
+        cmocka_unit_test(rootfs_nested_hard_links_hook),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
