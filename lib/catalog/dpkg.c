@@ -374,15 +374,9 @@ static int path_set_add(path_set *s, const char *p)
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->v[i], p) == 0)
             return DD_OK;
-    if (s->n == s->alloc) {
-        size_t na = s->alloc ? s->alloc * 2 : 16;
-        const char **nv = dd_realloc(s->v, na * sizeof(*nv));
-
-        if (!nv)
-            return dd_error_set(DD_ENOMEM, "out of memory");
-        s->v = nv;
-        s->alloc = na;
-    }
+    if (DD_ARRAY_RESERVE(s->v, s->alloc, s->n + 1, sizeof(*s->v), 16) !=
+        DD_OK)
+        return DD_ENOMEM;
     s->v[s->n++] = p;
     return DD_OK;
 }

@@ -124,15 +124,9 @@ int dd_inventory__add(dd_inventory *inv, const dd_package *pkg)
     dd_package p = *pkg;
     int failed = 0;
 
-    if (inv->n == inv->alloc) {
-        size_t na = inv->alloc ? inv->alloc * 2 : 64;
-        dd_package *nv = dd_realloc(inv->pkgs, na * sizeof(*nv));
-
-        if (!nv)
-            return dd_error_set(DD_ENOMEM, "out of memory");
-        inv->pkgs = nv;
-        inv->alloc = na;
-    }
+    if (DD_ARRAY_RESERVE(inv->pkgs, inv->alloc, inv->n + 1, sizeof(*inv->pkgs), 64) !=
+        DD_OK)
+        return DD_ENOMEM;
     p.name = copy(inv, pkg->name, &failed);
     p.version = copy(inv, pkg->version, &failed);
     p.epoch = copy(inv, pkg->epoch, &failed);
@@ -169,15 +163,9 @@ static int add_warning(dd_inventory *inv, const char *msg)
 {
     char *c;
 
-    if (inv->n_warnings == inv->warnings_alloc) {
-        size_t na = inv->warnings_alloc ? inv->warnings_alloc * 2 : 8;
-        char **nv = dd_realloc(inv->warnings, na * sizeof(*nv));
-
-        if (!nv)
-            return dd_error_set(DD_ENOMEM, "out of memory");
-        inv->warnings = nv;
-        inv->warnings_alloc = na;
-    }
+    if (DD_ARRAY_RESERVE(inv->warnings, inv->warnings_alloc, inv->n_warnings + 1, sizeof(*inv->warnings), 8) !=
+        DD_OK)
+        return DD_ENOMEM;
     if (!(c = dd_arena_strdup(inv->arena, msg)))
         return dd_error_set(DD_ENOMEM, "out of memory");
     inv->warnings[inv->n_warnings++] = c;
@@ -251,15 +239,9 @@ void dd_inventory__sort(dd_inventory *inv)
 
 int dd_pkglist__push(dd_pkglist *l, const dd_package *pkg)
 {
-    if (l->n == l->alloc) {
-        size_t na = l->alloc ? l->alloc * 2 : 32;
-        dd_package *nv = dd_realloc(l->v, na * sizeof(*nv));
-
-        if (!nv)
-            return dd_error_set(DD_ENOMEM, "out of memory");
-        l->v = nv;
-        l->alloc = na;
-    }
+    if (DD_ARRAY_RESERVE(l->v, l->alloc, l->n + 1, sizeof(*l->v), 32) !=
+        DD_OK)
+        return DD_ENOMEM;
     l->v[l->n++] = *pkg;
     return DD_OK;
 }

@@ -56,7 +56,7 @@ static int add_candidate(walk_ctx *w, const dd_image__desc *d, const char *const
             break;
         }
     if (!c) {
-        if ((rc = dd_array_reserve(&w->c, &w->alloc, w->n + 1, sizeof(*w->c),
+        if ((rc = DD_ARRAY_RESERVE(w->c, w->alloc, w->n + 1, sizeof(*w->c),
                                    8)) != DD_OK)
             return rc;
         c = &w->c[w->n++];

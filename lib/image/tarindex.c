@@ -184,7 +184,7 @@ static int add_member(dd_tarindex *t, const char *name, size_t name_len, const c
         return dd_error_set(DD_ENOMEM, "out of memory");
     if (dd_path_normalize(nm, NULL) != DD_OK || !nm[0])
         return DD_OK; /* "..": never looked up, never extracted; the root itself: nothing */
-    if ((rc = dd_array_reserve(&t->members, &t->alloc, t->n + 1, sizeof(*t->members),
+    if ((rc = DD_ARRAY_RESERVE(t->members, t->alloc, t->n + 1, sizeof(*t->members),
                                64)) != DD_OK)
         return rc;
     m = &t->members[t->n];

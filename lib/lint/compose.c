@@ -41,15 +41,9 @@ typedef struct {
 static int var_add(parse_ctx *pc, var_set *s, const char *k, size_t klen, const char *v,
                    size_t vlen)
 {
-    if (s->n == s->alloc) {
-        size_t na = s->alloc ? s->alloc * 2 : 32;
-        var *nv = dd_realloc(s->v, na * sizeof(*nv));
-
-        if (!nv)
-            return dd_error_set(DD_ENOMEM, "out of memory");
-        s->v = nv;
-        s->alloc = na;
-    }
+    if (DD_ARRAY_RESERVE(s->v, s->alloc, s->n + 1, sizeof(*s->v), 32) !=
+        DD_OK)
+        return DD_ENOMEM;
     s->v[s->n].key = dd_arena_strndup(pc->arena, k, klen);
     s->v[s->n].key_len = klen;
     s->v[s->n].value = dd_arena_strndup(pc->arena, v, vlen);
@@ -289,20 +283,6 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
     return a + b < a ? UINT64_MAX : a + b;
 }
 
-static int grow(void **arr, size_t *alloc, size_t n, size_t elem)
-{
-    if (n < *alloc)
-        return DD_OK;
-    size_t na = *alloc ? *alloc * 2 : 8;
-    void *p = dd_realloc(*arr, na * elem);
-
-    if (!p)
-        return dd_error_set(DD_ENOMEM, "out of memory");
-    *arr = p;
-    *alloc = na;
-    return DD_OK;
-}
-
 static bool key_is(const dd_ynode *k, const char *s)
 {
     return k && k->type == DD_YSCALAR && strcmp(k->str, s) == 0;
@@ -322,7 +302,7 @@ static int attach(builder *b, const dd_ynode *n)
     }
     f = &b->stack[b->depth - 1];
     if (f->node->type == DD_YSEQ) {
-        int rc = grow(&f->kids, &f->alloc, f->n, sizeof(const dd_ynode *));
+        int rc = DD_ARRAY_RESERVE(f->kids, f->alloc, f->n + 1, sizeof(const dd_ynode *), 8);
 
         if (rc)
             return rc;
@@ -346,7 +326,7 @@ static int attach(builder *b, const dd_ynode *n)
             if (src->type != DD_YMAP)
                 return dd_error_set(DD_EINVALID, "%s:%u: merge key \"<<\" needs a mapping",
                                     b->path, src->line & LINE_MASK);
-            rc = grow((void **)&f->merges, &f->alloc_merges, f->n_merges, sizeof(*f->merges));
+            rc = DD_ARRAY_RESERVE(f->merges, f->alloc_merges, f->n_merges + 1, sizeof(*f->merges), 8);
             if (rc)
                 return rc;
             f->merges[f->n_merges++] = src;
@@ -356,7 +336,7 @@ static int attach(builder *b, const dd_ynode *n)
         return DD_OK;
     }
     {
-        int rc = grow(&f->kids, &f->alloc, f->n, sizeof(dd_ypair));
+        int rc = DD_ARRAY_RESERVE(f->kids, f->alloc, f->n + 1, sizeof(dd_ypair), 8);
 
         if (rc)
             return rc;
@@ -384,7 +364,7 @@ static int register_anchor(builder *b, const char *name, const dd_ynode *n)
 
     if (!name)
         return DD_OK;
-    rc = grow((void **)&b->anchors, &b->alloc_anchors, b->n_anchors, sizeof(*b->anchors));
+    rc = DD_ARRAY_RESERVE(b->anchors, b->alloc_anchors, b->n_anchors + 1, sizeof(*b->anchors), 8);
     if (rc)
         return rc;
     b->anchors[b->n_anchors].name = name;
@@ -1258,15 +1238,9 @@ typedef struct {
 
 static int sup_push(sup_list *l, const dd_lint_rule *rule, uint32_t line)
 {
-    if (l->n == l->alloc) {
-        size_t na = l->alloc ? l->alloc * 2 : 8;
-        dd_lint__suppression *nv = dd_realloc(l->v, na * sizeof(*nv));
-
-        if (!nv)
-            return dd_error_set(DD_ENOMEM, "out of memory");
-        l->v = nv;
-        l->alloc = na;
-    }
+    if (DD_ARRAY_RESERVE(l->v, l->alloc, l->n + 1, sizeof(*l->v), 8) !=
+        DD_OK)
+        return DD_ENOMEM;
     l->v[l->n].rule = rule;
     l->v[l->n++].line = line;
     return DD_OK;

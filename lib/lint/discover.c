@@ -129,17 +129,9 @@ static int lint_dir(dd_lint_result *r, const char *dir, const dd_lint_config *cf
     while ((e = readdir(d)) != NULL) {
         if (!dd_lint_kind_of(e->d_name))
             continue;
-        if (n == alloc) {
-            size_t na = alloc ? alloc * 2 : 16;
-            char **nn = dd_realloc(names, na * sizeof(*nn));
-
-            if (!nn) {
-                rc = dd_error_set(DD_ENOMEM, "out of memory");
-                goto done;
-            }
-            names = nn;
-            alloc = na;
-        }
+        if ((rc = DD_ARRAY_RESERVE(names, alloc, n + 1, sizeof(*names),
+                                   16)) != DD_OK)
+            goto done;
         if (!(names[n] = dd_strdup(e->d_name))) {
             rc = dd_error_set(DD_ENOMEM, "out of memory");
             goto done;

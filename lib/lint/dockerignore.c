@@ -322,17 +322,9 @@ int dd_ignore_load(dd_ignore **out, const char *path, const char *data, size_t l
                               IGN_MAX_PATTERNS);
             goto done;
         }
-        if (ig->n == ig->alloc) {
-            size_t na = ig->alloc ? ig->alloc * 2 : 16;
-            pattern *np = dd_realloc(ig->p, na * sizeof(*np));
-
-            if (!np) {
-                rc = dd_error_set(DD_ENOMEM, "out of memory");
-                goto done;
-            }
-            ig->p = np;
-            ig->alloc = na;
-        }
+        if ((rc = DD_ARRAY_RESERVE(ig->p, ig->alloc, ig->n + 1, sizeof(*ig->p),
+                                   16)) != DD_OK)
+            goto done;
         p = &ig->p[ig->n];
         memset(p, 0, sizeof(*p));
         p->text = clean_path(b, (size_t)(e - b));
@@ -466,17 +458,9 @@ static int walk_dir(walker *w, dd_buf *abs, dd_buf *rel, int depth)
                               WALK_MAX_ENTRIES);
             goto done;
         }
-        if (n == alloc) {
-            size_t na = alloc ? alloc * 2 : 32;
-            char **nn = dd_realloc(names, na * sizeof(*nn));
-
-            if (!nn) {
-                rc = dd_error_set(DD_ENOMEM, "out of memory");
-                goto done;
-            }
-            names = nn;
-            alloc = na;
-        }
+        if ((rc = DD_ARRAY_RESERVE(names, alloc, n + 1, sizeof(*names),
+                                   32)) != DD_OK)
+            goto done;
         {
             size_t len = strlen(de->d_name);
 

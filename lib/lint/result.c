@@ -165,15 +165,9 @@ static int vreport(dd_lint_result *r, const dd_lint_config *cfg, const dd_lint_r
     sev = effective_severity(cfg, rule, def);
     if (sev == DD_SEV_OFF || suppressed(r, rule, file, line))
         return DD_OK;
-    if (r->n == r->alloc) {
-        size_t na = r->alloc ? r->alloc * 2 : 32;
-        dd_lint_finding *ni = dd_realloc(r->items, na * sizeof(*ni));
-
-        if (!ni)
-            return dd_error_set(DD_ENOMEM, "out of memory");
-        r->items = ni;
-        r->alloc = na;
-    }
+    if (DD_ARRAY_RESERVE(r->items, r->alloc, r->n + 1, sizeof(*r->items), 32) !=
+        DD_OK)
+        return DD_ENOMEM;
     n = vsnprintf(small, sizeof(small), fmt, ap);
     if (n < 0)
         n = 0;

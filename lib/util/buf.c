@@ -116,7 +116,7 @@ void dd_buf_dispose(dd_buf *b)
     b->len = b->alloc = 0;
 }
 
-int dd_array_reserve(void *items, size_t *alloc, size_t need, size_t elem_size, size_t initial)
+int dd_array_reserve(void **items, size_t *alloc, size_t need, size_t elem_size, size_t initial)
 {
     void **p = items;
     size_t na = *alloc ? *alloc : (initial ? initial : 8);

@@ -76,8 +76,17 @@ int dd_pread_full(int fd, void *buf, size_t n, uint64_t offset, size_t *got);
 
 /* Makes room for at least `need` elements of `elem_size` bytes in the array `*items` of
  * capacity `*alloc` (doubling, from `initial`). Returns DD_OK or DD_ENOMEM with the message set;
- * the array is unchanged on failure. */
-int dd_array_reserve(void *items, size_t *alloc, size_t need, size_t elem_size, size_t initial);
+ * the array is unchanged on failure. Call it through DD_ARRAY_RESERVE, which assigns the grown
+ * pointer back to the typed array. */
+int dd_array_reserve(void **items, size_t *alloc, size_t need, size_t elem_size, size_t initial);
+
+#define DD_ARRAY_RESERVE(arr, alloc, need, elem_size, initial)                                     \
+    ({                                                                                             \
+        void *dd__items = (arr);                                                                   \
+        int dd__rc = dd_array_reserve(&dd__items, &(alloc), (need), (elem_size), (initial));       \
+        (arr) = dd__items;                                                                         \
+        dd__rc;                                                                                    \
+    })
 
 /* Number of online CPUs (at least 1). */
 unsigned dd_cpu_count(void);

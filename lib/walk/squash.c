@@ -111,15 +111,9 @@ static int hide(dd_walk__tree *t, dd_walk__rec *rec, dd_hidden_reason why, uint3
 {
     if (rec->e.layer == layer || rec->e.implicit)
         return DD_OK;
-    if (t->n_hidden == t->hidden_alloc) {
-        size_t na = t->hidden_alloc ? t->hidden_alloc * 2 : 256;
-        dd_walk__rec **p = dd_realloc(t->hidden, na * sizeof(*p));
-
-        if (!p)
-            return dd_error_set(DD_ENOMEM, "out of memory");
-        t->hidden = p;
-        t->hidden_alloc = na;
-    }
+    if (DD_ARRAY_RESERVE(t->hidden, t->hidden_alloc, t->n_hidden + 1, sizeof(*t->hidden), 256) !=
+        DD_OK)
+        return DD_ENOMEM;
     rec->e.hidden = why;
     rec->e.hidden_by = layer;
     t->hidden[t->n_hidden++] = rec;

@@ -112,13 +112,13 @@ static void array_reserve_grows_and_keeps(void **state)
     size_t alloc = 0;
 
     for (size_t i = 0; i < 1000; i++) {
-        assert_int_equal(dd_array_reserve(&v, &alloc, i + 1, sizeof(*v), 4), DD_OK);
+        assert_int_equal(DD_ARRAY_RESERVE(v, alloc, i + 1, sizeof(*v), 4), DD_OK);
         assert_true(alloc >= i + 1);
         v[i] = (int)i;
     }
     for (size_t i = 0; i < 1000; i++)
         assert_int_equal(v[i], (int)i);
-    assert_int_equal(dd_array_reserve(&v, &alloc, SIZE_MAX / 2, sizeof(*v), 4), DD_ENOMEM);
+    assert_int_equal(DD_ARRAY_RESERVE(v, alloc, SIZE_MAX / 2, sizeof(*v), 4), DD_ENOMEM);
     assert_int_equal(v[999], 999);
     dd_free(v);
 }
