@@ -64,6 +64,24 @@ int dd_cli_out_close(dd_cli_out *out, bool ok);
 /* Whether colour may be used on `fp` (a TTY and NO_COLOR unset). */
 bool dd_cli_color(FILE *fp);
 
+/* The option rows every command that takes an IMAGE shares. */
+#define DD_CLI_IMAGE_OPTS(tag_dest, platform_dest)                                                 \
+    {0, "tag", DD_OPT_STRING, (tag_dest), "TAG", NULL, "select the image with this tag"},          \
+    {                                                                                              \
+        0, "platform", DD_OPT_STRING, (platform_dest), "OS/ARCH[/VARIANT]", NULL,                  \
+            "select this platform of a multi-platform index"                                       \
+    }
+
+struct dd_image;
+struct dd_walk;
+
+/* Opens IMAGE `ref` (selected by `tag` and `platform`, either may be NULL), lets `prepare`
+ * register the walk's captures (may be NULL), and walks every layer. Returns 0 with both
+ * handles, or DD_EXIT_USAGE after printing the library's message, with both set to NULL. */
+int dd_cli_image_walk(struct dd_image **img_out, struct dd_walk **walk_out, const char *ref,
+                      const char *tag, const char *platform,
+                      int (*prepare)(struct dd_walk *w, const void *payload), const void *payload);
+
 int dd_cmd_inspect(const dd_command *cmd, int argc, char **argv);
 int dd_cmd_lint(const dd_command *cmd, int argc, char **argv);
 int dd_cmd_sbom(const dd_command *cmd, int argc, char **argv);

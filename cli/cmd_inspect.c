@@ -357,6 +357,11 @@ static void print_table(FILE *fp, const inspect_result *r, const inspect_flags *
     }
 }
 
+static int register_os(dd_walk *w, const void *payload)
+{
+    return dd_os_register_captures(w);
+}
+
 int dd_cmd_inspect(const dd_command *cmd, int argc, char **argv)
 {
     inspect_flags f = {.format = "table"};
@@ -367,13 +372,9 @@ int dd_cmd_inspect(const dd_command *cmd, int argc, char **argv)
         {0, "files", DD_OPT_FLAG, &f.files, NULL, NULL, "list the squashed file tree"},
         {0, "removed", DD_OPT_FLAG, &f.removed, NULL, NULL,
          "list files that upper layers delete or replace"},
-        {0, "tag", DD_OPT_STRING, &f.tag, "TAG", NULL, "select the image with this tag"},
-        {0, "platform", DD_OPT_STRING, &f.platform, "OS/ARCH[/VARIANT]", NULL,
-         "select this platform of a multi-platform index"},
+        DD_CLI_IMAGE_OPTS(&f.tag, &f.platform),
         {0},
     };
-    dd_image_open_opts iopts = DD_IMAGE_OPEN_OPTS_INIT;
-    dd_walk_opts wopts = DD_WALK_OPTS_INIT;
     inspect_result r = {0};
     dd_cli_out out = {0};
     bool help;
@@ -385,18 +386,11 @@ int dd_cmd_inspect(const dd_command *cmd, int argc, char **argv)
         dd_cli_error("inspect: expected one IMAGE, got %d (see drydock inspect --help)", npos);
         return DD_EXIT_USAGE;
     }
-    iopts.tag = f.tag;
-    iopts.platform = f.platform;
-    if (dd_image_open(&r.img, argv[0], &iopts) != DD_OK)
-        return dd_cli_fail();
+    if ((rc = dd_cli_image_walk(&r.img, &r.walk, argv[0], f.tag, f.platform, register_os,
+                                NULL)) != 0)
+        return rc;
     r.id = dd_image_identity_get(r.img);
     r.cfg = dd_image_config_get(r.img);
-    wopts.limits = *dd_image_limits(r.img);
-    if (dd_walk_new(&r.walk, &wopts) != DD_OK || dd_os_register_captures(r.walk) != DD_OK ||
-        dd_walk_run(r.walk, r.img) != DD_OK) {
-        rc = dd_cli_fail();
-        goto done;
-    }
     if (dd_os_detect(&r.os, r.walk) == DD_EINVALID)
         dd_cli_error("warning: %s: %s", r.id->path, dd_error_message());
     if ((rc = dd_cli_out_open(&out, f.output)) != 0)

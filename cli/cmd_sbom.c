@@ -42,6 +42,11 @@ static int sbom_time(int64_t *out)
     return 0;
 }
 
+static int register_catalog(dd_walk *w, const void *payload)
+{
+    return dd_catalog_register(w, payload);
+}
+
 int dd_cmd_sbom(const dd_command *cmd, int argc, char **argv)
 {
     sbom_flags f = {.format = "cyclonedx", .scope = "squashed"};
@@ -56,13 +61,9 @@ int dd_cmd_sbom(const dd_command *cmd, int argc, char **argv)
          "comma-separated: os, library, or purl types (apk, deb, rpm, ...); default all"},
         {0, "best-effort", DD_OPT_FLAG, &f.best_effort, NULL, NULL,
          "exit 0 when a package database is damaged (the packages read are listed)"},
-        {0, "tag", DD_OPT_STRING, &f.tag, "TAG", NULL, "select the image with this tag"},
-        {0, "platform", DD_OPT_STRING, &f.platform, "OS/ARCH[/VARIANT]", NULL,
-         "select this platform of a multi-platform index"},
+        DD_CLI_IMAGE_OPTS(&f.tag, &f.platform),
         {0},
     };
-    dd_image_open_opts iopts = DD_IMAGE_OPEN_OPTS_INIT;
-    dd_walk_opts wopts = DD_WALK_OPTS_INIT;
     dd_catalog_opts copts = DD_CATALOG_OPTS_INIT;
     dd_sbom_opts sopts = DD_SBOM_OPTS_INIT;
     dd_sbom_subject subject = {0};
@@ -92,17 +93,10 @@ int dd_cmd_sbom(const dd_command *cmd, int argc, char **argv)
     copts.scope = strcmp(f.scope, "all-layers") == 0 ? DD_SCOPE_ALL_LAYERS : DD_SCOPE_SQUASHED;
     copts.best_effort = f.best_effort;
     sopts.format = strcmp(f.format, "spdx-json") == 0 ? DD_SBOM_SPDX_JSON : DD_SBOM_CYCLONEDX;
-    iopts.tag = f.tag;
-    iopts.platform = f.platform;
-    if (dd_image_open(&img, argv[0], &iopts) != DD_OK)
-        return dd_cli_fail();
+    if ((rc = dd_cli_image_walk(&img, &walk, argv[0], f.tag, f.platform, register_catalog,
+                                &copts)) != 0)
+        return rc;
     id = dd_image_identity_get(img);
-    wopts.limits = *dd_image_limits(img);
-    if (dd_walk_new(&walk, &wopts) != DD_OK || dd_catalog_register(walk, &copts) != DD_OK ||
-        dd_walk_run(walk, img) != DD_OK) {
-        rc = dd_cli_fail();
-        goto done;
-    }
     crc = dd_catalog_run(&inv, walk, &copts);
     if (crc != DD_OK && crc != DD_EINVALID) {
         rc = dd_cli_fail();
