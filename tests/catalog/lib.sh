@@ -6,7 +6,6 @@ bad() { printf '%s: FAIL: %s\n' "$(basename "$0")" "$*" >&2; fail=1; }
 ok() { printf '%s: ok: %s\n' "$(basename "$0")" "$*"; }
 
 schemas=${DD_SCHEMAS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared/schemas}
-[ -f "$schemas/validate.py" ] || schemas=/work/shared/schemas
 
 # validate FORMAT FILE: the document against its official schema
 validate() {

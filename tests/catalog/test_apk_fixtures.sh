@@ -11,7 +11,6 @@ set -euo pipefail
 drydock=$(realpath "${1:?usage: test_apk_fixtures.sh DRYDOCK [FIXTURES_DIR]}")
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=${2:-$(cd "$here/../../.." && pwd)/shared/fixtures/alpine}
-[ -d "$fixtures" ] || fixtures=/work/shared/fixtures/alpine
 . "$here/lib.sh"
 [ -d "$fixtures" ] || die "no Alpine fixtures at $fixtures"
 tmp=$(mktemp -d)
