@@ -146,7 +146,7 @@ static bool looks_like_v2(const char *v, size_t len)
 
 int dd_cvss_score(const char *vector, double *out, int *version_out)
 {
-    size_t len;
+    size_t len = 0;
     double score;
     int rc, version;
 

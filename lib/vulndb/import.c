@@ -45,11 +45,12 @@ static void skip(importer *im, const char *where, unsigned long line, const char
 
     s->skipped++;
     if (s->n_reasons < DD_VULNDB_MAX_REASONS) {
-        if (line)
-            snprintf(s->reasons[s->n_reasons], sizeof(s->reasons[0]), "%s:%lu: %s", where, line,
-                     why);
-        else
-            snprintf(s->reasons[s->n_reasons], sizeof(s->reasons[0]), "%s: %s", where, why);
+        char *r = s->reasons[s->n_reasons];
+        size_t cap = sizeof(s->reasons[0]);
+        int n = line ? snprintf(r, cap, "%s:%lu: %s", where, line, why)
+                     : snprintf(r, cap, "%s: %s", where, why);
+        if (n >= (int)cap) /* cut long reasons visibly */
+            memcpy(r + cap - 4, "...", 4);
         s->n_reasons++;
     }
 }
@@ -447,17 +448,15 @@ int dd_vulndb_import(const char *db_path, const char *const *inputs, size_t n_in
     }
     created = 1;
     (void)fchmod(fd, 0644);
-    if (opts->append && (rc = copy_file(db_path, fd)) != DD_OK && rc != DD_ENOTFOUND)
+    /* --append starts from a copy of the old database; a missing one is an empty start */
+    rc = opts->append ? copy_file(db_path, fd) : DD_ENOTFOUND;
+    if (rc != DD_OK && rc != DD_ENOTFOUND)
         goto out;
-    if (opts->append && rc == DD_OK) {
-        rc = DD_OK;
-    } else {
-        rc = DD_OK;
-        if (ftruncate(fd, 0) != 0) {
-            rc = dd_error_set(DD_EIO, "%s: %s", tmp, strerror(errno));
-            goto out;
-        }
+    if (rc == DD_ENOTFOUND && ftruncate(fd, 0) != 0) {
+        rc = dd_error_set(DD_EIO, "%s: %s", tmp, strerror(errno));
+        goto out;
     }
+    rc = DD_OK;
     if (sqlite3_open_v2(tmp, &im.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         rc = sql_fail(im.db, "open");
         goto out;
