@@ -10,9 +10,13 @@
 # each Alpine fixture in ../shared/fixtures/alpine. Then drydock alone on the docker-archive and
 # OCI forms of the same Debian image (CACHE_DIR/debian.docker.tar, debian.oci.tar,
 # debian.oci-gzip): median wall and peak RSS, and whether the package set equals the one read
-# from the directory. Environment: RUNS (default 5), DRYDOCK (use this binary instead of
-# building the release preset), TRIVY (use this binary).
+# from the directory. Wall time is taken with bash's microsecond clock around each run (so it
+# includes starting /usr/bin/time, about 1 ms, for both tools), peak RSS by /usr/bin/time -v.
+# The start-up floor, `drydock --version`, is printed below the table. Environment: RUNS
+# (default 5), DRYDOCK (use this binary instead of building the release preset), TRIVY (use
+# this binary).
 set -euo pipefail
+export LC_ALL=C # "." in $EPOCHREALTIME and awk's numbers
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -60,16 +64,16 @@ done
 
 # measure NAME CMD...: one run; appends "wall_seconds max_rss_kb" to $tmp/NAME.times
 measure() {
-    local name=$1
+    local name=$1 t0 t1
     shift
+    t0=$EPOCHREALTIME
     /usr/bin/time -v -o "$tmp/time.out" "$@" >/dev/null 2>"$tmp/$name.stderr" || {
         log "$name failed: $(tail -3 "$tmp/$name.stderr")"
         return 1
     }
-    awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, a, ":"); s = 0;
-                    for (i = 1; i <= n; i++) s = s * 60 + a[i]; w = s }
-                /Maximum resident set size/ { r = $2 }
-                END { print w, r }' "$tmp/time.out" >>"$tmp/$name.times"
+    t1=$EPOCHREALTIME
+    awk -F': ' -v t0="$t0" -v t1="$t1" '/Maximum resident set size/ { r = $2 }
+                END { printf "%.6f %s\n", t1 - t0, r }' "$tmp/time.out" >>"$tmp/$name.times"
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -91,8 +95,7 @@ for entry in "${roots[@]}"; do
     dr=$(cut -d' ' -f2 "$tmp/$name.d.times" | median)
     tr=$(cut -d' ' -f2 "$tmp/$name.t.times" | median)
     awk -v n="$name" -v dw="$dw" -v tw="$tw" -v dr="$dr" -v tr="$tr" 'BEGIN {
-        if (dw <= 0) dw = 0.005  # /usr/bin/time prints 0:00.00 under 5 ms
-        printf "%-14s %12.3f %12.3f %8.1fx   %12.1f %12.1f %9.3f\n", n, dw, tw, tw / dw,
+        printf "%-14s %12.4f %12.4f %8.1fx   %12.1f %12.1f %9.3f\n", n, dw, tw, tw / dw,
                dr / 1024, tr / 1024, dr / tr }'
     # the OS package sets: Trivy's must be contained in drydock's
     q='[.components[]? | select((.purl // "") | test("^pkg:(deb|apk|rpm)/")) | "\(.name) \(.version)"] | .[]'
@@ -107,6 +110,14 @@ for entry in "${roots[@]}"; do
     [ -z "$only_d" ] || printf '    only in drydock: %s\n' "$(printf '%s' "$only_d" | tr '\n' ',')"
 done
 printf 'goals: speedup >= 20x, RSS ratio <= 0.25, Trivy set contained in drydock set\n'
+
+# the start-up floor: what any drydock command pays before it reads anything
+for ((i = 0; i < runs; i++)); do
+    measure version "$drydock" --version
+done
+awk -v w="$(cut -d' ' -f1 "$tmp/version.times" | median)" \
+    -v r="$(cut -d' ' -f2 "$tmp/version.times" | median)" \
+    'BEGIN { printf "drydock --version (start-up floor): %.4f s, %.1f MB\n", w, r / 1024 }'
 
 # drydock on the image forms of the Debian root: the same packages, read from layers
 q='[.components[]? | select((.purl // "") | test("^pkg:(deb|apk|rpm)/")) | "\(.name) \(.version)"] | .[]'
@@ -129,6 +140,6 @@ for form in debian.docker.tar debian.oci.tar debian.oci-gzip; do
         status=1
     fi
     awk -v n="$form" -v dw="$dw" -v dr="$dr" -v s="$same" \
-        'BEGIN { printf "%-22s %12.3f %12.1f   %s\n", n, dw, dr / 1024, s }'
+        'BEGIN { printf "%-22s %12.4f %12.1f   %s\n", n, dw, dr / 1024, s }'
 done
 exit $status

@@ -78,10 +78,75 @@ struct dd_walk;
 /* Opens IMAGE `ref` (selected by `tag` and `platform`, either may be NULL), lets `prepare`
  * register the walk's captures (may be NULL), and walks every layer. Returns 0 with both
  * handles, or DD_EXIT_USAGE after printing the library's message, with both set to NULL. */
+/* A dd_cli_image_walk `prepare` for commands that catalog packages: registers the catalogers'
+ * captures (payload: the dd_catalog_opts) and lets a directory root skip everything else. */
+int dd_cli_prepare_catalog(struct dd_walk *w, const void *catalog_opts);
+
 int dd_cli_image_walk(struct dd_image **img_out, struct dd_walk **walk_out, const char *ref,
                       const char *tag, const char *platform,
                       int (*prepare)(struct dd_walk *w, const void *payload), const void *payload);
 
+/* The vulnerability database path: `flag` (--db) when given, else dd_vulndb_default_path. The
+ * caller frees `*out` with free(). Returns 0 or DD_EXIT_USAGE after printing the message. */
+int dd_cli_db_path(char **out, const char *flag);
+/* Creates the missing parent directories of `path`; -1 after printing the message. */
+int dd_cli_mkdir_parents(const char *path);
+
+/* The flags every vulnerability scan shares (drydock image, drydock scan-sbom). */
+typedef struct {
+    const char *db;
+    const char *format;
+    const char *output;
+    const char *severity;
+    const char *fail_on;
+    int exit_code;
+    bool ignore_unfixed;
+    const char *ignorefile;
+    const char *vex; /* comma-separated files */
+    bool show_suppressed;
+    bool timing;
+} dd_cli_scan_flags;
+
+#define DD_CLI_SCAN_FLAGS_INIT {.format = "table"}
+
+#define DD_CLI_SCAN_OPTS(f)                                                                        \
+    {0, "db", DD_OPT_STRING, &(f)->db, "FILE", NULL,                                              \
+     "vulnerability database (default $XDG_CACHE_HOME/drydock/vuln.db)"},                         \
+    {'f', "format", DD_OPT_CHOICE, &(f)->format, NULL, "table|json|sarif|cyclonedx|markdown",     \
+     "report format (default table)"},                                                             \
+    {'o', "output", DD_OPT_STRING, &(f)->output, "FILE", NULL, "write to FILE instead of stdout"}, \
+    {0, "severity", DD_OPT_STRING, &(f)->severity, "LIST", NULL,                                  \
+     "show only these severities: UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL (default all)"},               \
+    {0, "fail-on", DD_OPT_STRING, &(f)->fail_on, "SEVERITY", NULL,                                \
+     "exit 1 (or --exit-code) when a shown finding is at or above SEVERITY"},                      \
+    {0, "exit-code", DD_OPT_INT, &(f)->exit_code, "N", NULL,                                      \
+     "exit N when any finding is shown (default 0)"},                                              \
+    {0, "ignore-unfixed", DD_OPT_FLAG, &(f)->ignore_unfixed, NULL, NULL,                          \
+     "leave out vulnerabilities without a fixed version"},                                         \
+    {0, "ignorefile", DD_OPT_STRING, &(f)->ignorefile, "FILE", NULL,                              \
+     "ids and purl patterns to suppress (default .drydockignore when present)"},                   \
+    {0, "vex", DD_OPT_STRING, &(f)->vex, "FILE[,FILE]", NULL,                                     \
+     "OpenVEX or CycloneDX VEX documents whose not_affected/fixed statements suppress findings"}, \
+    {0, "show-suppressed", DD_OPT_FLAG, &(f)->show_suppressed, NULL, NULL,                        \
+     "also list suppressed findings, marked as such"},                                             \
+    {                                                                                              \
+        0, "timing", DD_OPT_FLAG, &(f)->timing, NULL, NULL,                                        \
+            "print the time spent cataloging, matching and reporting on stderr"                    \
+    }
+
+struct dd_inventory;
+/* Matches `inv` against the database, applies suppressions, writes the report and returns the
+ * exit code: 0, the --exit-code/--fail-on code when shown findings remain, DD_EXIT_USAGE on
+ * unusable input. `t_catalog_ms` is reported with --timing. */
+int dd_cli_scan_report(const dd_cli_scan_flags *f, const struct dd_inventory *inv,
+                       const char *target, const char *digest, double t_catalog_ms);
+/* Monotonic milliseconds. */
+double dd_cli_now_ms(void);
+
+int dd_cmd_db(const dd_command *cmd, int argc, char **argv);
+int dd_cmd_db_update(int argc, char **argv); /* argv[0] is "update" */
+int dd_cmd_image(const dd_command *cmd, int argc, char **argv);
+int dd_cmd_scan_sbom(const dd_command *cmd, int argc, char **argv);
 int dd_cmd_inspect(const dd_command *cmd, int argc, char **argv);
 int dd_cmd_lint(const dd_command *cmd, int argc, char **argv);
 int dd_cmd_sbom(const dd_command *cmd, int argc, char **argv);

@@ -2,6 +2,7 @@
  * rule catalogue, in tty, json, sarif, checkstyle, junit or gitlab format. */
 #include "cli.h"
 
+#include <drydock/json.h>
 #include <drydock/lint.h>
 
 #include <jansson.h>
@@ -57,77 +58,6 @@ static const char *gitlab_severity(dd_lint_severity s)
     }
 }
 
-/* Length of the valid UTF-8 sequence at `s` (1..4), 0 when the bytes are not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf)
-        return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-    if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[0] == 0xe0 && s[1] < 0xa0) ||
-            (s[0] == 0xed && s[1] >= 0xa0))
-            return 0;
-        return 3;
-    }
-    if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80 ||
-            (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
-/* A JSON string as jansson writes it (no "\/" escape, UTF-8 kept); bytes that are not UTF-8
- * become U+FFFD, since findings quote input that may be anything. */
-static void json_put_string(FILE *fp, const char *str)
-{
-    const unsigned char *s = (const unsigned char *)str, *run = s;
-
-    fputc('"', fp);
-    while (*s) {
-        size_t n = *s >= 0x20 && *s != '"' && *s != '\\' ? utf8_len(s) : 0;
-
-        if (n) {
-            s += n;
-            continue;
-        }
-        fwrite(run, 1, (size_t)(s - run), fp);
-        switch (*s) {
-        case '"':
-            fputs("\\\"", fp);
-            break;
-        case '\\':
-            fputs("\\\\", fp);
-            break;
-        case '\n':
-            fputs("\\n", fp);
-            break;
-        case '\t':
-            fputs("\\t", fp);
-            break;
-        case '\r':
-            fputs("\\r", fp);
-            break;
-        case '\b':
-            fputs("\\b", fp);
-            break;
-        case '\f':
-            fputs("\\f", fp);
-            break;
-        default:
-            if (*s < 0x20)
-                fprintf(fp, "\\u%04x", *s);
-            else
-                fputs("\\ufffd", fp);
-        }
-        run = ++s;
-    }
-    fwrite(run, 1, (size_t)(s - run), fp);
-    fputc('"', fp);
-}
-
 /* The JSON report, written one finding at a time in the layout json_dump gives with
  * JSON_INDENT(2): building a jansson tree of every finding first cost more than linting. */
 static bool print_json(FILE *fp, const dd_lint_result *r)
@@ -143,14 +73,14 @@ static bool print_json(FILE *fp, const dd_lint_result *r)
         counts[f->severity]++;
         fprintf(fp, "    {\n      \"rule\": \"%s\",\n      \"severity\": \"%s\",\n      \"file\": ",
                 f->rule->id, dd_lint_severity_name(f->severity));
-        json_put_string(fp, f->file);
+        dd_json_put_string(fp, f->file);
         fprintf(fp, ",\n      \"line\": %u,\n      \"column\": %u,\n      \"message\": ", f->line,
                 f->column);
-        json_put_string(fp, f->message);
+        dd_json_put_string(fp, f->message);
         fputs(",\n      \"title\": ", fp);
-        json_put_string(fp, f->rule->title);
+        dd_json_put_string(fp, f->rule->title);
         fputs(",\n      \"fix\": ", fp);
-        json_put_string(fp, f->rule->fix);
+        dd_json_put_string(fp, f->rule->fix);
         fputs(i + 1 < n ? "\n    },\n" : "\n    }\n  ]", fp);
     }
     fputs(",\n  \"summary\": {\n", fp);

@@ -1,6 +1,7 @@
 /* Opening and walking the IMAGE argument, shared by the commands that read images. */
 #include "cli.h"
 
+#include <drydock/catalog.h>
 #include <drydock/image.h>
 #include <drydock/walk.h>
 
@@ -31,4 +32,11 @@ int dd_cli_image_walk(dd_image **img_out, dd_walk **walk_out, const char *ref, c
     *img_out = img;
     *walk_out = walk;
     return 0;
+}
+
+int dd_cli_prepare_catalog(struct dd_walk *w, const void *catalog_opts)
+{
+    /* the catalogers read only the files they capture: a directory root skips the rest */
+    dd_walk_set_captures_only(w, 1);
+    return dd_catalog_register(w, catalog_opts);
 }

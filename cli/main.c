@@ -24,6 +24,22 @@ static const dd_command commands[] = {
      "image gives the same bytes.\n"
      "\nExit codes: 0 success, 2 usage or input error (a damaged package database too,\n"
      "unless --best-effort; the document then lists the packages read)."},
+    {"image", dd_cmd_image, "[flags] IMAGE",
+     "Scan an image's packages for known vulnerabilities in the offline OSV database.",
+     "IMAGE is a docker-archive or oci-archive tarball, an OCI layout directory or a root\n"
+     "filesystem directory, as for drydock sbom. OS packages are matched by their source package\n"
+     "in the image's release (Debian:12, Alpine:v3.20, ...), language packages in their own\n"
+     "ecosystem. The database comes from drydock db update or drydock db import.\n"
+     "\nExit codes: 0 no shown finding (or no gate asked for), the --exit-code value (1 with\n"
+     "--fail-on alone) when shown findings remain, 2 usage error or unusable input."},
+    {"scan-sbom", dd_cmd_scan_sbom, "[flags] FILE",
+     "Scan the packages of a CycloneDX or SPDX JSON SBOM for known vulnerabilities.",
+     "FILE is an SBOM from any tool (drydock, Trivy, Syft, cdxgen). The distribution comes from\n"
+     "its operating-system component or the purls' distro qualifier; when neither is there it\n"
+     "is inferred from the purls, and what was inferred is said on stderr. Flags and exit codes\n"
+     "are those of drydock image."},
+    {"db", dd_cmd_db, "<import|update|status> [flags]",
+     "Build, update and inspect the offline vulnerability database.", NULL},
     {"lint", dd_cmd_lint, "[flags] PATH...",
      "Lint Dockerfiles, compose files, .dockerignore files and build contexts.",
      "PATH is a file (its kind comes from its name; other names are read as Dockerfiles) or a\n"

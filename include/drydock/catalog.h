@@ -90,6 +90,16 @@ typedef struct {
      * When empty, `license` (one expression or free text) is the whole statement. */
     const char *const *licenses;
     size_t n_licenses;
+    /* Language packages (npm, pypi): where the package is installed, image-root relative (the
+     * node_modules/NAME directory, the .dist-info or .egg-info directory or file; for a
+     * package-lock entry, where npm would install it; for a yarn.lock entry, the lockfile);
+     * db_path is the file it was read from. */
+    const char *path;
+    int dev; /* a development dependency (npm devDependencies, lockfile "dev") */
+    /* An OS package that installed language packages (Debian's python3-requests): their purls
+     * (pkg:pypi/requests@2.28.1), kept as evidence instead of separate components. */
+    const char *const *lang_purls;
+    size_t n_lang_purls;
 } dd_package;
 
 typedef struct dd_inventory dd_inventory;
@@ -139,6 +149,41 @@ size_t dd_inventory_count(const dd_inventory *inv);
 const dd_package *dd_inventory_get(const dd_inventory *inv, size_t index);
 size_t dd_inventory_warning_count(const dd_inventory *inv);
 const char *dd_inventory_warning(const dd_inventory *inv, size_t index);
+
+/* --- Package URLs read back (purl specification, "How to parse") --- */
+
+typedef struct {
+    const char *key;   /* lowercase */
+    const char *value; /* percent-decoded, never empty */
+} dd_purl_qualifier;
+
+/* The parts of a purl, each percent-decoded. Only the type is normalised (lowercased): the
+ * rules of particular types (pypi's "_" to "-", lowercased npm names) are left to the caller,
+ * so a reader keeps names as the producer wrote them. Strings live as long as the dd_purl. */
+typedef struct {
+    const char *type;    /* "deb", "npm", ... */
+    const char *ns;      /* namespace segments joined by "/" ("@babel", "org.apache.commons");
+                            NULL when none */
+    const char *name;
+    const char *version; /* NULL when none */
+    const dd_purl_qualifier *qualifiers; /* in the order written */
+    size_t n_qualifiers;
+    const char *subpath; /* segments joined by "/" without "." and ".."; NULL when none */
+} dd_purl;
+
+/* Parses `s` ("pkg:TYPE/NAMESPACE/NAME@VERSION?QUALIFIERS#SUBPATH"). Leading slashes after
+ * "pkg:" are skipped; an "@" counts as the version separator only in the last path segment, so
+ * an unencoded npm scope ("pkg:npm/@babel/core") parses; qualifiers with an empty value are
+ * dropped. DD_EINVALID with "purl \"S\": column N: what" (N counts bytes from 1) for a missing
+ * scheme, type or name, a bad type or qualifier key, a repeated key, a bad or NUL
+ * percent-escape, a raw control character, or a "/" decoded inside a segment; DD_ENOMEM. The
+ * caller frees `*out` with dd_purl_free. */
+int dd_purl_parse(dd_purl **out, const char *s);
+
+/* The value of qualifier `key` (lowercase), NULL when `p` has none. */
+const char *dd_purl_qualifier_get(const dd_purl *p, const char *key);
+
+void dd_purl_free(dd_purl *p);
 
 #ifdef __cplusplus
 }

@@ -55,6 +55,19 @@ int dd_sbom_write(char **out, size_t *len, const dd_inventory *inv, const dd_sbo
  * and a NUL. */
 void dd_sbom_uuid5(char out[37], const unsigned char ns[16], const char *name, size_t len);
 
+/* Reads a CycloneDX (1.2-1.7) or SPDX 2.2/2.3 JSON document (`path` names it in messages) into
+ * an inventory: one package per component/package with a purl of a type drydock knows (deb, apk,
+ * rpm, npm, pypi, golang, maven, gem, cargo, composer, nuget); others are counted and skipped
+ * (one warning says how many of each). The distro comes from the operating-system component
+ * (CycloneDX) or the purls' distro qualifier, else is inferred from the purls (namespace and
+ * version markers such as "+deb11u", "~deb12", ".el9", "-r0" with apk); every inference is
+ * recorded as an inventory warning starting "inferred: ". Each package keeps its original purl.
+ * DD_EINVALID "PATH: ..." for a document that is neither, or malformed JSON (with line/column
+ * from jansson); DD_EUNSUPPORTED for another version of either (SPDX 3 JSON-LD included);
+ * DD_ELIMIT past 512 MiB, 4 Mi components or 64 levels of nested components; DD_ENOMEM. On
+ * DD_OK the caller frees `*out` with dd_inventory_free. */
+int dd_sbom_read(dd_inventory **out, const char *path, const char *data, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

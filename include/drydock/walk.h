@@ -77,6 +77,16 @@ int dd_walk_capture(dd_walk *w, const char *glob, uint64_t max_bytes);
 /* Installs the content hook; call before dd_walk_run. */
 void dd_walk_set_content_hook(dd_walk *w, dd_content_hook hook, void *payload);
 
+/* Declares that the caller reads only captured contents, looking them up by paths a capture
+ * glob matches (dd_walk_lookup, dd_walk_resolve). A source that can skip what it does not
+ * read, a root filesystem directory, then opens only the directories below which a glob can
+ * match and stats only the entries a glob can match or lead through (directories, symlinks):
+ * the view, dd_walk_count and the layer stats cover that part of the tree, and a symlink
+ * whose target lies outside it resolves to DD_ENOTFOUND. Image layers are tar streams read
+ * whole: their view stays complete, and so does a walk with a content hook, which sees every
+ * file. Off by default; call before dd_walk_run. */
+void dd_walk_set_captures_only(dd_walk *w, int on);
+
 /* Reads every layer of `img` once (in parallel where opts.threads allows), verifies their
  * digests and builds the squashed view. Returns DD_OK; DD_EINVALID with a message naming the
  * layer and entry (corrupt tar, "../" or absolute names, digest mismatch); DD_ELIMIT; DD_EIO;

@@ -1,14 +1,18 @@
 /* The cataloger table and what every OS cataloger shares: database versions across layers,
  * the layer that installed a package, and the packages an upper layer removed. */
 #include "catalog/catalog_int.h"
+#include "catalog/lang_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* The OS catalogers first: the language packages their files own are folded into them. */
 static const dd_cataloger *const catalogers[] = {
     &dd_cataloger_apk,
     &dd_cataloger_dpkg,
     &dd_cataloger_rpm,
+    &dd_cataloger_npm,
+    &dd_cataloger_python,
 };
 
 #define OS_TYPES ((1u << DD_PKG_APK) | (1u << DD_PKG_DEB) | (1u << DD_PKG_RPM))
@@ -16,6 +20,18 @@ static const dd_cataloger *const catalogers[] = {
 static int enabled(const dd_cataloger *c, const dd_catalog_opts *opts)
 {
     return opts->pkg_types == 0 || (opts->pkg_types & (1u << c->type)) != 0;
+}
+
+/* With only language types asked for, the OS catalogers still run, into a scratch inventory,
+ * so that what an OS package installed is not reported as a language package. */
+static int ownership_only(const dd_cataloger *c, const dd_catalog_opts *opts)
+{
+    if (enabled(c, opts) || !(OS_TYPES & (1u << c->type)))
+        return 0;
+    for (size_t i = 0; i < DD_ARRAY_SIZE(catalogers); i++)
+        if (!(OS_TYPES & (1u << catalogers[i]->type)) && enabled(catalogers[i], opts))
+            return 1;
+    return 0;
 }
 
 int dd_catalog_parse_pkg_types(unsigned *out, const char *list)
@@ -68,10 +84,12 @@ int dd_catalog_register(dd_walk *w, const dd_catalog_opts *opts)
     for (size_t i = 0; i < DD_ARRAY_SIZE(catalogers); i++) {
         const dd_cataloger *c = catalogers[i];
 
-        if (!enabled(c, opts))
+        if (!enabled(c, opts) && !ownership_only(c, opts))
             continue;
-        for (const char *const *g = c->globs; *g; g++)
-            if ((rc = dd_walk_capture(w, *g, c->max_bytes)) != DD_OK)
+        for (size_t g = 0; c->globs[g]; g++)
+            if ((rc = dd_walk_capture(w, c->globs[g],
+                                      c->glob_max_bytes ? c->glob_max_bytes[g] : c->max_bytes)) !=
+                DD_OK)
                 return rc;
     }
     return DD_OK;
@@ -79,7 +97,7 @@ int dd_catalog_register(dd_walk *w, const dd_catalog_opts *opts)
 
 int dd_catalog_run(dd_inventory **out, const dd_walk *w, const dd_catalog_opts *opts)
 {
-    dd_inventory *inv = NULL;
+    dd_inventory *inv = NULL, *owners = NULL;
     dd_os_info *os = NULL;
     int rc;
 
@@ -99,6 +117,18 @@ int dd_catalog_run(dd_inventory **out, const dd_walk *w, const dd_catalog_opts *
     for (size_t i = 0; i < DD_ARRAY_SIZE(catalogers); i++) {
         const dd_cataloger *c = catalogers[i];
 
+        if (ownership_only(c, opts)) {
+            if (!owners && (rc = dd_inventory__new(&owners)) != DD_OK)
+                goto done;
+            rc = c->run(owners, w, opts);
+            if (rc == DD_EINVALID || rc == DD_ELIMIT) {
+                rc = dd_inventory__warn(inv, "%s", dd_error_message());
+                dd_error_clear();
+            }
+            if (rc != DD_OK)
+                goto done;
+            continue;
+        }
         if (!enabled(c, opts))
             continue;
         rc = c->run(inv, w, opts);
@@ -109,6 +139,12 @@ int dd_catalog_run(dd_inventory **out, const dd_walk *w, const dd_catalog_opts *
             goto done;
         }
     }
+    /* damage the scratch run found is a warning here: its packages are not what was asked for */
+    for (size_t i = 0; owners && i < dd_inventory_warning_count(owners); i++)
+        if ((rc = dd_inventory__warn(inv, "%s", dd_inventory_warning(owners, i))) != DD_OK)
+            goto done;
+    if ((rc = dd_owner__resolve(inv, owners ? owners : inv)) != DD_OK)
+        goto done;
     dd_inventory__sort(inv);
     rc = DD_OK;
     if (dd_inventory__damaged(inv) && !opts->best_effort) {
@@ -119,6 +155,7 @@ int dd_catalog_run(dd_inventory **out, const dd_walk *w, const dd_catalog_opts *
     *out = inv;
     inv = NULL;
 done:
+    dd_inventory_free(owners);
     dd_inventory_free(inv);
     return rc;
 }

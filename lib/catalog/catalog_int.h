@@ -13,6 +13,7 @@ typedef struct {
     const char *const *globs;  /* NULL-terminated capture globs (see dd_walk_capture) */
     uint64_t max_bytes;        /* per captured file */
     int (*run)(dd_inventory *inv, const dd_walk *w, const dd_catalog_opts *opts);
+    const uint64_t *glob_max_bytes; /* per glob, parallel to `globs`; NULL: max_bytes for all */
 } dd_cataloger;
 
 /* Appends a package; every string of `pkg` (and its files array) is copied into the
@@ -25,6 +26,11 @@ int dd_inventory__warn(dd_inventory *inv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 const dd_os_info *dd_inventory__os(const dd_inventory *inv);
+
+/* For the ownership pass (owner.c): adds a language purl (copied, once) to the package at
+ * `index`; removes the packages whose `drop[index]` is set (the others keep their order). */
+int dd_inventory__add_lang_purl(dd_inventory *inv, size_t index, const char *purl);
+void dd_inventory__drop(dd_inventory *inv, const unsigned char *drop);
 
 /* --- helpers for the catalogers (catalog.c, inventory.c) --- */
 
@@ -107,5 +113,7 @@ int dd_dpkg__parse_filelist(const char ***out, size_t *n, dd_arena *a, const cha
 extern const dd_cataloger dd_cataloger_apk;
 extern const dd_cataloger dd_cataloger_dpkg;
 extern const dd_cataloger dd_cataloger_rpm;
+extern const dd_cataloger dd_cataloger_npm;
+extern const dd_cataloger dd_cataloger_python;
 
 #endif

@@ -142,6 +142,8 @@ int dd_inventory__add(dd_inventory *inv, const dd_package *pkg)
     p.db_path = copy(inv, pkg->db_path, &failed);
     p.files = copy_list(inv, pkg->files, pkg->n_files, &failed);
     p.licenses = copy_list(inv, pkg->licenses, pkg->n_licenses, &failed);
+    p.path = copy(inv, pkg->path, &failed);
+    p.lang_purls = copy_list(inv, pkg->lang_purls, pkg->n_lang_purls, &failed);
     if (pkg->purl) {
         p.purl = copy(inv, pkg->purl, &failed);
     } else if (p.name && p.version && !failed) {
@@ -157,6 +159,36 @@ int dd_inventory__add(dd_inventory *inv, const dd_package *pkg)
         return dd_error_set(DD_ENOMEM, "out of memory");
     inv->pkgs[inv->n++] = p;
     return DD_OK;
+}
+
+int dd_inventory__add_lang_purl(dd_inventory *inv, size_t index, const char *purl)
+{
+    dd_package *p = &inv->pkgs[index];
+    const char **v;
+
+    for (size_t i = 0; i < p->n_lang_purls; i++)
+        if (strcmp(p->lang_purls[i], purl) == 0)
+            return DD_OK;
+    /* arena arrays do not grow: a new one each time (a package installs few of them) */
+    if (!(v = dd_arena_alloc(inv->arena, (p->n_lang_purls + 1) * sizeof(*v))))
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    if (p->n_lang_purls)
+        memcpy(v, p->lang_purls, p->n_lang_purls * sizeof(*v));
+    if (!(v[p->n_lang_purls] = dd_arena_strdup(inv->arena, purl)))
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    p->lang_purls = v;
+    p->n_lang_purls++;
+    return DD_OK;
+}
+
+void dd_inventory__drop(dd_inventory *inv, const unsigned char *drop)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < inv->n; i++)
+        if (!drop[i])
+            inv->pkgs[k++] = inv->pkgs[i];
+    inv->n = k;
 }
 
 static int add_warning(dd_inventory *inv, const char *msg)

@@ -58,9 +58,44 @@ static int is_os_type(dd_pkg_type t)
     return t == DD_PKG_APK || t == DD_PKG_DEB || t == DD_PKG_RPM;
 }
 
+/* Where a language package was found, and the language identities of an OS package that
+ * installed language packages (Debian's python3-requests is pkg:pypi/requests). */
+static json_t *evidence(const dd_package *p)
+{
+    json_t *ev, *ids;
+
+    if (!p->path && !p->n_lang_purls)
+        return NULL;
+    ev = json_object();
+    if (p->path) {
+        json_t *occ = json_array(), *o = json_object();
+
+        json_object_set_new(o, "location", json_string(p->path));
+        json_array_append_new(occ, o);
+        json_object_set_new(ev, "occurrences", occ);
+    }
+    if (!p->n_lang_purls)
+        return ev;
+    ids = json_array();
+    for (size_t i = 0; i < p->n_lang_purls; i++) {
+        json_t *id = json_object(), *methods = json_array(), *m = json_object();
+
+        json_object_set_new(id, "field", json_string("purl"));
+        json_object_set_new(id, "confidence", json_real(1.0));
+        json_object_set_new(id, "concludedValue", json_string(p->lang_purls[i]));
+        json_object_set_new(m, "technique", json_string("manifest-analysis"));
+        json_object_set_new(m, "confidence", json_real(1.0));
+        json_array_append_new(methods, m);
+        json_object_set_new(id, "methods", methods);
+        json_array_append_new(ids, id);
+    }
+    json_object_set_new(ev, "identity", ids);
+    return ev;
+}
+
 static json_t *component(const dd_package *p, const char *ref, const dd_sbom_subject *s)
 {
-    json_t *c = json_object(), *props = json_array(), *lic;
+    json_t *c = json_object(), *props = json_array(), *lic, *ev;
     char num[32];
 
     json_object_set_new(c, "bom-ref", json_string(ref));
@@ -100,13 +135,19 @@ static json_t *component(const dd_package *p, const char *ref, const dd_sbom_sub
     }
     if (p->removed)
         add_prop(props, "drydock:package:removed", "true");
+    if (p->dev)
+        add_prop(props, "drydock:package:dev", "true");
+    for (size_t i = 0; i < p->n_lang_purls; i++)
+        add_prop(props, "drydock:package:language_purl", p->lang_purls[i]);
     json_object_set_new(c, "properties", props);
+    if ((ev = evidence(p)))
+        json_object_set_new(c, "evidence", ev);
     return c;
 }
 
 /* bom-refs must be unique: the purl, with "#N" added when two packages share one (the same
  * package listed by two databases, or by a removed and a present version of one file). */
-static char **make_refs(const dd_inventory *inv)
+char **dd_sbom__cyclonedx_refs(const dd_inventory *inv)
 {
     size_t n = dd_inventory_count(inv);
     char **refs = dd_calloc(n + 1, sizeof(*refs));
@@ -140,6 +181,15 @@ static char **make_refs(const dd_inventory *inv)
     return refs;
 }
 
+void dd_sbom__refs_free(char **refs)
+{
+    if (!refs)
+        return;
+    for (size_t i = 0; refs[i]; i++)
+        dd_free(refs[i]);
+    dd_free(refs);
+}
+
 int dd_sbom__write_cyclonedx(json_t **out, const dd_inventory *inv, const dd_sbom_subject *s,
                              const dd_sbom_opts *opts, const char *serial)
 {
@@ -149,12 +199,16 @@ int dd_sbom__write_cyclonedx(json_t **out, const dd_inventory *inv, const dd_sbo
            *comps = json_array(), *deps = json_array(), *image_dep = json_object(),
            *image_on = json_array(), *os_dep = NULL, *os_on = NULL, *props = json_array();
     char ts[32], urn[64], os_ref[256];
-    char **refs = make_refs(inv);
+    char **refs = dd_sbom__cyclonedx_refs(inv);
     size_t n = dd_inventory_count(inv);
 
     *out = NULL;
     if (!refs) {
-        json_decref(doc);
+        json_t *made[] = {doc,   meta, tools,     tool,     tool_list, image,
+                          comps, deps, image_dep, image_on, props};
+
+        for (size_t i = 0; i < DD_ARRAY_SIZE(made); i++)
+            json_decref(made[i]);
         return dd_error_set(DD_ENOMEM, "out of memory");
     }
     snprintf(urn, sizeof(urn), "urn:uuid:%s", serial);
@@ -241,9 +295,7 @@ int dd_sbom__write_cyclonedx(json_t **out, const dd_inventory *inv, const dd_sbo
         json_array_append_new(deps, d);
     }
     json_object_set_new(doc, "dependencies", deps);
-    for (size_t i = 0; i < n; i++)
-        dd_free(refs[i]);
-    dd_free(refs);
+    dd_sbom__refs_free(refs);
     *out = doc;
     return DD_OK;
 }

@@ -1,7 +1,9 @@
 /* The SBOM entry point and what both writers share: identity, time, license classification. */
 #include "sbom/sbom_int.h"
 
-#include <openssl/evp.h>
+/* SHA1_* rather than EVP: see lib/util/sha256.c (the provider set-up EVP costs ~2 MB) */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,20 +26,15 @@ const char *dd_sbom_format_name(dd_sbom_format f)
 
 void dd_sbom_uuid5(char out[37], const unsigned char ns[16], const char *name, size_t len)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char md[SHA_DIGEST_LENGTH];
     static const char hex[] = "0123456789abcdef";
     size_t o = 0;
+    SHA_CTX ctx;
 
-    memset(md, 0, sizeof(md));
-    if (ctx) {
-        EVP_DigestInit_ex(ctx, EVP_sha1(), NULL);
-        EVP_DigestUpdate(ctx, ns, 16);
-        EVP_DigestUpdate(ctx, name, len);
-        EVP_DigestFinal_ex(ctx, md, &mdlen);
-        EVP_MD_CTX_free(ctx);
-    }
+    SHA1_Init(&ctx);
+    SHA1_Update(&ctx, ns, 16);
+    SHA1_Update(&ctx, name, len);
+    SHA1_Final(md, &ctx);
     md[6] = (unsigned char)((md[6] & 0x0f) | 0x50); /* version 5 */
     md[8] = (unsigned char)((md[8] & 0x3f) | 0x80); /* RFC 4122 variant */
     for (size_t i = 0; i < 16; i++) {

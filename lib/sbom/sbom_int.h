@@ -29,6 +29,12 @@ int dd_sbom__dump(char **out, size_t *len, json_t *doc);
 /* jansson setters that skip NULL strings. */
 void dd_sbom__set_str(json_t *o, const char *key, const char *value);
 
+/* The CycloneDX bom-ref of each package of `inv`, indexed like the inventory and ending in a
+ * NULL: the purl (else the name), "#N" appended to the Nth repeat. Free with
+ * dd_sbom__refs_free. NULL on ENOMEM. */
+char **dd_sbom__cyclonedx_refs(const dd_inventory *inv);
+void dd_sbom__refs_free(char **refs);
+
 int dd_sbom__write_cyclonedx(json_t **out, const dd_inventory *inv, const dd_sbom_subject *subject,
                              const dd_sbom_opts *opts, const char *serial);
 int dd_sbom__write_spdx(json_t **out, const dd_inventory *inv, const dd_sbom_subject *subject,

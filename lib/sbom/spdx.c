@@ -225,6 +225,15 @@ int dd_sbom__write_spdx(json_t **out, const dd_inventory *inv, const dd_sbom_sub
             json_decref(o);
             goto done;
         }
+        if (rc == DD_OK && p->path)
+            rc = dd_buf_printf(&b, "; found at %s%s", p->path,
+                               p->dev ? " (development dependency)" : "");
+        for (size_t k = 0; k < p->n_lang_purls && rc == DD_OK; k++)
+            rc = dd_buf_printf(&b, "%s%s", k ? ", " : "; installs ", p->lang_purls[k]);
+        if (rc != DD_OK) {
+            json_decref(o);
+            goto done;
+        }
         json_object_set_new(o, "comment", json_string(b.data));
         json_object_set_new(o, "primaryPackagePurpose", json_string("LIBRARY"));
         json_array_append_new(pkgs, o);

@@ -1,42 +1,40 @@
 /* SHA-256 digests in the "sha256:<hex>" form that image manifests use. */
 #include "util/util.h"
 
-#include <openssl/evp.h>
+/* OpenSSL's SHA256_* calls run the same assembly as EVP's, without the provider machinery:
+ * the first EVP digest of a process loads the configuration and the default provider's
+ * tables, about 2 MB of memory that every command would pay for one hash. They are deprecated
+ * in OpenSSL 3 and still part of its API. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 #include <string.h>
 
 struct dd_sha256 {
-    EVP_MD_CTX *ctx;
+    SHA256_CTX ctx;
 };
 
 int dd_sha256_new(dd_sha256 **out)
 {
     dd_sha256 *h = dd_calloc(1, sizeof(*h));
 
-    if (!h || !(h->ctx = EVP_MD_CTX_new())) {
-        dd_free(h);
+    if (!h)
         return dd_error_set(DD_ENOMEM, "out of memory");
-    }
-    if (EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(h->ctx);
-        dd_free(h);
-        return dd_error_set(DD_ERROR, "cannot initialise SHA-256");
-    }
+    SHA256_Init(&h->ctx);
     *out = h;
     return DD_OK;
 }
 
 void dd_sha256_update(dd_sha256 *h, const void *data, size_t len)
 {
-    EVP_DigestUpdate(h->ctx, data, len);
+    SHA256_Update(&h->ctx, data, len);
 }
 
 void dd_sha256_final_digest(dd_sha256 *h, char out[72])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char md[32];
-    unsigned int n = 0;
+    unsigned char md[SHA256_DIGEST_LENGTH];
 
-    EVP_DigestFinal_ex(h->ctx, md, &n);
+    SHA256_Final(md, &h->ctx);
     memcpy(out, "sha256:", 7);
     for (unsigned i = 0; i < 32; i++) {
         out[7 + 2 * i] = hex[md[i] >> 4];
@@ -49,20 +47,16 @@ void dd_sha256_free(dd_sha256 *h)
 {
     if (!h)
         return;
-    EVP_MD_CTX_free(h->ctx);
     dd_free(h);
 }
 
 int dd_sha256_digest(char out[72], const void *data, size_t len)
 {
-    dd_sha256 *h;
-    int rc = dd_sha256_new(&h);
+    dd_sha256 h;
 
-    if (rc != DD_OK)
-        return rc;
-    dd_sha256_update(h, data, len);
-    dd_sha256_final_digest(h, out);
-    dd_sha256_free(h);
+    SHA256_Init(&h.ctx);
+    SHA256_Update(&h.ctx, data, len);
+    dd_sha256_final_digest(&h, out);
     return DD_OK;
 }
 

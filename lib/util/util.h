@@ -3,8 +3,10 @@
 #define DD_UTIL_H
 
 #include <drydock/common.h>
+#include <drydock/json.h>
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

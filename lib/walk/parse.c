@@ -166,6 +166,37 @@ static bool capture_match(const dd_walk *w, const char *path, size_t len, uint64
     return any;
 }
 
+/* Whether `glob` can match some path that starts with path[0..len) followed by "/". Exact for
+ * literal characters (escaped or not) and "?"; "*" (which crosses "/") and a bracket
+ * expression accept any rest, so the answer errs only towards yes. */
+static bool glob_reaches_below(const char *g, const char *path, size_t len)
+{
+    for (size_t j = 0; j <= len; j++, g++) {
+        char c = j < len ? path[j] : '/';
+
+        if (*g == '*' || *g == '[')
+            return true;
+        if (*g == '\0')
+            return false;
+        if (*g == '?')
+            continue;
+        if (*g == '\\' && g[1])
+            g++;
+        if (*g != c)
+            return false;
+    }
+    return true;
+}
+
+/* Whether a capture glob can match something below the directory `path`. */
+static bool capture_below(const dd_walk *w, const char *path, size_t len)
+{
+    for (size_t i = 0; i < w->n_captures; i++)
+        if (glob_reaches_below(w->captures[i].glob, path, len))
+            return true;
+    return false;
+}
+
 static dd_walk__rec *new_rec(parse_ctx *c, uint8_t kind, const char *path, size_t len)
 {
     dd_walk__rec *r = dd_arena_alloc(c->layer->arena, sizeof(*r));
@@ -385,7 +416,13 @@ done:
  * fcntl per directory, a second stat, its entry objects). Depth first, each directory's
  * entries in getdents order, the directory before its contents (libarchive's order), so the
  * first path of an inode is the same one. Directories stay open down the current path
- * (at most limits.max_path_depth + 1 descriptors). */
+ * (at most limits.max_path_depth + 1 descriptors).
+ *
+ * Captures only (dd_walk_set_captures_only, no hook): getdents64's d_type decides without a
+ * stat which names can matter. A directory is entered, and a directory or symlink recorded,
+ * only when a capture glob can match below its path; any other entry only when a glob
+ * matches its path. Names a filesystem gives no type (DT_UNKNOWN) are stat'ed when their path
+ * passes either test. */
 
 #define RF_DENTS_BUF (32 * 1024)
 #define RF_READ_BUF  (64 * 1024)
@@ -393,7 +430,7 @@ done:
 typedef struct {
     int fd;
     size_t path_len;     /* bytes of this directory's path in the path buffer */
-    char *names;         /* its entries, each NUL-terminated, in getdents order */
+    char *names;         /* its entries in getdents order: a d_type byte, the name, a NUL */
     size_t names_len, names_alloc, pos;
 } rootfs_level;
 
@@ -405,6 +442,7 @@ typedef struct {
 
 typedef struct {
     parse_ctx c;
+    bool sparse; /* captures only: skip what no capture glob can reach */
     dev_t root_dev;
     rootfs_level *levels;
     size_t n_levels, levels_alloc;
@@ -422,9 +460,12 @@ static int rootfs_errno(rootfs_ctx *x, const char *path, int err)
                         *path ? path : ".", strerror(err));
 }
 
-/* Reads the names in directory `fd` into `lv` (not "." and ".."). */
+/* Reads the names in directory `fd` into `lv` (not "." and ".."). Every name counts against
+ * limits.max_entries, read or skipped, so a huge directory stops here. */
 static int rootfs_read_dir(rootfs_ctx *x, rootfs_level *lv, const char *path)
 {
+    dd_walk *w = x->c.w;
+
     lv->names_len = lv->pos = 0;
     for (;;) {
         ssize_t n = getdents64(lv->fd, x->dents, RF_DENTS_BUF);
@@ -445,19 +486,27 @@ static int rootfs_read_dir(rootfs_ctx *x, rootfs_level *lv, const char *path)
             off += d->d_reclen;
             if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
                 continue;
-            if (lv->names_len + len + 1 > lv->names_alloc) {
-                size_t na = lv->names_alloc ? lv->names_alloc : 4096;
+            x->c.layer->stats.entries++;
+            if (atomic_fetch_add(&w->n_entries, 1) + 1 > w->opts.limits.max_entries)
+                return dd_error_set(DD_ELIMIT,
+                                    "%s: reading the directory \"%.*s\": more than %llu entries "
+                                    "in the image",
+                                    x->c.layer->label, MSG_NAME_MAX, *path ? path : ".",
+                                    (unsigned long long)w->opts.limits.max_entries);
+            if (lv->names_len + len + 2 > lv->names_alloc) {
+                size_t na = lv->names_alloc ? lv->names_alloc : 1024;
                 char *p;
 
-                while (na < lv->names_len + len + 1)
+                while (na < lv->names_len + len + 2)
                     na *= 2;
                 if (!(p = dd_realloc(lv->names, na)))
                     return dd_error_set(DD_ENOMEM, "out of memory");
                 lv->names = p;
                 lv->names_alloc = na;
             }
-            memcpy(lv->names + lv->names_len, name, len + 1);
-            lv->names_len += len + 1;
+            lv->names[lv->names_len] = (char)d->d_type;
+            memcpy(lv->names + lv->names_len + 1, name, len + 1);
+            lv->names_len += len + 2;
         }
     }
 }
@@ -617,6 +666,18 @@ static dd_file_type rootfs_type(mode_t m)
     return DD_FT_REG;
 }
 
+/* Captures only: whether the entry at x->path[0..len), of getdents type `dtype`, can matter. */
+static bool rootfs_wanted(const rootfs_ctx *x, size_t len, unsigned char dtype)
+{
+    const dd_walk *w = x->c.w;
+    uint64_t cap;
+
+    if ((dtype == DT_DIR || dtype == DT_LNK || dtype == DT_UNKNOWN) &&
+        capture_below(w, x->path, len))
+        return true;
+    return capture_match(w, x->path, len, &cap);
+}
+
 /* One entry `name` of the deepest level, whose path x->path[0..len) has been built. */
 static int rootfs_entry(rootfs_ctx *x, const char *name, size_t len)
 {
@@ -630,11 +691,6 @@ static int rootfs_entry(rootfs_ctx *x, const char *name, size_t len)
     bool capture;
     int rc;
 
-    c->layer->stats.entries++;
-    if (atomic_fetch_add(&w->n_entries, 1) + 1 > w->opts.limits.max_entries)
-        return dd_error_set(DD_ELIMIT, "%s: entry \"%.*s\": more than %llu entries in the image",
-                            c->layer->label, MSG_NAME_MAX, x->path,
-                            (unsigned long long)w->opts.limits.max_entries);
     if ((rc = check_path_limits(c, x->path, len, x->path)) != DD_OK)
         return rc;
     if (fstatat(lv->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -697,6 +753,8 @@ static int rootfs_entry(rootfs_ctx *x, const char *name, size_t len)
     case DD_FT_DIR:
         if (st.st_dev != x->root_dev)
             return DD_OK; /* another mount: listed, not entered */
+        if (x->sparse && !capture_below(w, r->e.path, len))
+            return DD_OK; /* a glob matches the directory itself, none can below it */
         return rootfs_push(x, lv->fd, name, len);
     default:
         return DD_OK;
@@ -705,7 +763,7 @@ static int rootfs_entry(rootfs_ctx *x, const char *name, size_t len)
 
 int dd_walk__parse_rootfs(dd_walk *w, dd_walk__layer *layer, const char *dir)
 {
-    rootfs_ctx x = {.c = {.w = w, .layer = layer}};
+    rootfs_ctx x = {.c = {.w = w, .layer = layer}, .sparse = w->captures_only && !w->hook};
     struct stat st;
     int rc;
 
@@ -734,15 +792,17 @@ int dd_walk__parse_rootfs(dd_walk *w, dd_walk__layer *layer, const char *dir)
     while (x.n_levels) {
         rootfs_level *lv = &x.levels[x.n_levels - 1];
         const char *name;
+        unsigned char dtype;
         size_t nlen, len;
 
         if (lv->pos >= lv->names_len) {
             rootfs_pop(&x);
             continue;
         }
-        name = lv->names + lv->pos;
+        dtype = (unsigned char)lv->names[lv->pos];
+        name = lv->names + lv->pos + 1;
         nlen = strlen(name);
-        lv->pos += nlen + 1;
+        lv->pos += nlen + 2;
         len = lv->path_len + (lv->path_len ? 1 : 0) + nlen;
         if (len + 1 > x.path_alloc) {
             rc = dd_error_set(DD_ELIMIT, "%s: entry \"%.*s/%.64s...\": path longer than %u bytes",
@@ -752,6 +812,8 @@ int dd_walk__parse_rootfs(dd_walk *w, dd_walk__layer *layer, const char *dir)
         if (lv->path_len)
             x.path[lv->path_len] = '/';
         memcpy(x.path + len - nlen, name, nlen + 1);
+        if (x.sparse && !rootfs_wanted(&x, len, dtype))
+            continue;
         /* rootfs_entry may push a level (and move x.levels): name points into lv->names,
          * which stays where it is */
         if ((rc = rootfs_entry(&x, name, len)) != DD_OK)

@@ -86,6 +86,11 @@ void dd_walk_set_content_hook(dd_walk *w, dd_content_hook hook, void *payload)
     w->hook_payload = payload;
 }
 
+void dd_walk_set_captures_only(dd_walk *w, int on)
+{
+    w->captures_only = on != 0;
+}
+
 /* ---- the parallel pass ---- */
 
 typedef struct {

@@ -111,6 +111,7 @@ struct dd_walk {
     size_t n_captures;
     dd_content_hook hook;
     void *hook_payload;
+    bool captures_only; /* dd_walk_set_captures_only: sources may skip the rest */
     bool ran;
 
     dd_walk__layer *layers;

@@ -12,6 +12,8 @@
 #                    (compared canonically: keys sorted, whitespace ignored)
 #   jq:              a jq filter over stdout that must print "true" (repeatable)
 #   check:           a shell command that must succeed after the run (repeatable)
+#   before:          drydock arguments run (and required to succeed) before the case, e.g. to
+#                    build a vulnerability database in @TMP@ (repeatable)
 set -euo pipefail
 drydock=$1
 case_file=$2
@@ -22,7 +24,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 args="" expect_exit=0 stderr_lines=""
-stdout_has=() stderr_has=() jq_checks=() checks=() stdout_json=""
+stdout_has=() stderr_has=() jq_checks=() checks=() befores=() stdout_json=""
 while IFS= read -r line || [ -n "$line" ]; do
     case "$line" in
     '#'* | '') continue ;;
@@ -42,6 +44,7 @@ while IFS= read -r line || [ -n "$line" ]; do
     stdout-json) stdout_json=$value ;;
     jq) jq_checks+=("$value") ;;
     check) checks+=("$value") ;;
+    before) befores+=("$value") ;;
     *)
         echo "$case_file: unknown key \"$key\"" >&2
         exit 1
@@ -49,6 +52,14 @@ while IFS= read -r line || [ -n "$line" ]; do
     esac
 done <"$case_file"
 
+for b in "${befores[@]+"${befores[@]}"}"; do
+    eval "set -- $b"
+    if ! "$drydock" "$@" >"$tmp/before.out" 2>&1 </dev/null; then
+        echo "before: drydock $b failed:" >&2
+        cat "$tmp/before.out" >&2
+        exit 1
+    fi
+done
 eval "set -- $args"
 status=0
 "$drydock" "$@" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null || status=$?

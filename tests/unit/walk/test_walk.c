@@ -1020,6 +1020,217 @@ static void rootfs_nested_hard_links_hook(void **state)
     assert_int_equal(system(p), 0);
 }
 
+/* mkdir -p and write helpers for the captures-only tree, relative to `root` */
+static void mk(const char *root, const char *rel)
+{
+    char p[700];
+
+    snprintf(p, sizeof(p), "%s/%s", root, rel);
+    assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static void put(const char *root, const char *rel, const char *content)
+{
+    char p[700];
+
+    snprintf(p, sizeof(p), "%s/%s", root, rel);
+    write_file(p, content);
+}
+
+static void sym(const char *root, const char *rel, const char *target)
+{
+    char p[700];
+
+    snprintf(p, sizeof(p), "%s/%s", root, rel);
+    assert_int_equal(symlink(target, p), 0);
+}
+
+static const char *const sparse_globs[] = {
+    "etc/os\\-release",          /* an escaped literal */
+    "usr?lib/os-release",        /* "?" matches "/" */
+    "usr/share/doc/*/copyright", /* "*" crosses "/": nested directories count */
+    "var/lib/dpkg/status",
+    "var/lib/dpkg/info/*.list",
+    "lib/apk/db/installed", /* lib is a symlink: recorded, not followed */
+    "opt/[ab]/x",           /* a bracket: every directory below opt/ is read */
+};
+
+static dd_walk *sparse_walk(const char *root, int captures_only, dd_content_hook hook)
+{
+    dd_walk *w = new_walk(0);
+    rootfs_hook h = {0};
+
+    for (size_t i = 0; i < sizeof(sparse_globs) / sizeof(sparse_globs[0]); i++)
+        assert_int_equal(dd_walk_capture(w, sparse_globs[i], 1024), DD_OK);
+    dd_walk_set_captures_only(w, captures_only);
+    if (hook)
+        dd_walk_set_content_hook(w, hook, &h);
+    assert_int_equal(dd_walk__run_rootfs(w, root, "dir:sparse"), DD_OK);
+    return w;
+}
+
+/* Captures only: the rootfs reader opens just the directories a glob can reach, records what a
+ * glob matches or leads through, and captures exactly what the full walk captures. */
+static void rootfs_captures_only(void **state)
+{
+    static const char *const present[] = {
+        "etc",
+        "etc/os-release",
+        "usr",
+        "usr/lib",
+        "usr/lib/os-release",
+        "usr/share",
+        "usr/share/doc",
+        "usr/share/doc/a",
+        "usr/share/doc/a/copyright",
+        "usr/share/doc/b",
+        "usr/share/doc/c",
+        "usr/share/doc/c/nested",
+        "usr/share/doc/c/nested/copyright",
+        "var",
+        "var/lib",
+        "var/lib/dpkg",
+        "var/lib/dpkg/status",
+        "var/lib/dpkg/info",
+        "var/lib/dpkg/info/x.list",
+        "lib",
+        "opt",
+        "opt/a",
+        "opt/a/x",
+        "opt/zz",
+        "usr/share/doc/a/link", /* a symlink where a match could be below */
+    };
+    static const char *const absent[] = {
+        "etc/hostname",
+        "etc/apt",
+        "etc/apt/sources.list",
+        "usr/bin",
+        "usr/bin/sh",
+        "usr/lib/libc.so",
+        "usr/share/doc/a/changelog.gz",
+        "var/lib/dpkg/info/x.md5sums",
+        "var/lib/dpkg/alternatives",
+        "var/log",
+        "home",
+        "link-etc",
+    };
+    const char *tmp = getenv("DD_TEST_TMP");
+    char root[512], cmd[600];
+    dd_walk *full, *sparse, *hooked;
+    const dd_entry *e;
+    const void *data;
+    size_t len, captured = 0;
+
+    (void)state;
+    if (!tmp)
+        tmp = "/tmp";
+    mkdir(tmp, 0755);
+    snprintf(root, sizeof(root), "%s/walk-sparse-%d", tmp, (int)getpid());
+    assert_int_equal(mkdir(root, 0755), 0);
+    mk(root, "etc");
+    put(root, "etc/hostname", "box\n");
+    mk(root, "etc/apt");
+    put(root, "etc/apt/sources.list", "deb x\n");
+    sym(root, "etc/os-release", "../usr/lib/os-release");
+    mk(root, "usr");
+    mk(root, "usr/bin");
+    put(root, "usr/bin/sh", "#!\n");
+    mk(root, "usr/lib");
+    put(root, "usr/lib/os-release", "ID=sparse\n");
+    put(root, "usr/lib/libc.so", "elf");
+    mk(root, "usr/share");
+    mk(root, "usr/share/doc");
+    mk(root, "usr/share/doc/a");
+    put(root, "usr/share/doc/a/copyright", "License: MIT\n");
+    put(root, "usr/share/doc/a/changelog.gz", "gz");
+    sym(root, "usr/share/doc/a/link", "../../../bin");
+    sym(root, "usr/share/doc/b", "a");
+    mk(root, "usr/share/doc/c");
+    mk(root, "usr/share/doc/c/nested");
+    put(root, "usr/share/doc/c/nested/copyright", "License: GPL-2\n");
+    mk(root, "var");
+    mk(root, "var/log");
+    mk(root, "var/lib");
+    mk(root, "var/lib/dpkg");
+    mk(root, "var/lib/dpkg/alternatives");
+    put(root, "var/lib/dpkg/status", "Package: x\n\n");
+    mk(root, "var/lib/dpkg/info");
+    put(root, "var/lib/dpkg/info/x.list", "/usr/bin/sh\n");
+    put(root, "var/lib/dpkg/info/x.md5sums", "0 usr/bin/sh\n");
+    sym(root, "lib", "usr/lib");
+    mk(root, "opt");
+    mk(root, "opt/a");
+    put(root, "opt/a/x", "ax");
+    mk(root, "opt/zz");
+    mk(root, "home");
+    sym(root, "link-etc", "etc");
+
+    full = sparse_walk(root, 0, NULL);
+    sparse = sparse_walk(root, 1, NULL);
+    for (size_t i = 0; i < sizeof(present) / sizeof(present[0]); i++)
+        if (!dd_walk_lookup(sparse, present[i]))
+            fail_msg("captures only: %s missing", present[i]);
+    for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+        if (dd_walk_lookup(sparse, absent[i]))
+            fail_msg("captures only: %s read", absent[i]);
+    assert_int_equal(dd_walk_count(sparse), sizeof(present) / sizeof(present[0]));
+    /* the root and every name of the directories read: the root's (7), etc (3), usr (3),
+     * usr/lib (2), usr/share (1), doc (3), doc/a (3), doc/c (1), nested (1), var (2),
+     * var/lib (1), dpkg (3), info (2), opt (2), opt/a (1), opt/zz (0) */
+    assert_int_equal(dd_walk_layer_stats(sparse, 0)->entries,
+                     1 + 7 + 3 + 3 + 2 + 1 + 3 + 3 + 1 + 1 + 2 + 1 + 3 + 2 + 2 + 1);
+    assert_true(dd_walk_layer_stats(sparse, 0)->entries < dd_walk_layer_stats(full, 0)->entries);
+
+    /* every sparse entry is the full walk's, and every capture of the full walk is there */
+    for (size_t i = 0; i < dd_walk_count(sparse); i++) {
+        const dd_entry *s = dd_walk_entry(sparse, i), *f = dd_walk_lookup(full, s->path);
+
+        assert_non_null(f);
+        assert_int_equal(s->type, f->type);
+        assert_int_equal(s->mode, f->mode);
+        assert_int_equal(s->size, f->size);
+        assert_int_equal(s->mtime, f->mtime);
+        assert_int_equal(s->implicit, 0);
+        if (s->link)
+            assert_string_equal(s->link, f->link);
+    }
+    for (size_t i = 0; i < dd_walk_count(full); i++) {
+        const dd_entry *f = dd_walk_entry(full, i), *s;
+        const void *fd, *sd;
+        size_t fl, sl;
+
+        if (dd_walk_content(full, f, &fd, &fl, NULL) != DD_OK)
+            continue;
+        captured++;
+        assert_non_null(s = dd_walk_lookup(sparse, f->path));
+        assert_int_equal(dd_walk_content(sparse, s, &sd, &sl, NULL), DD_OK);
+        assert_int_equal(sl, fl);
+        assert_memory_equal(sd, fd, fl);
+    }
+    assert_int_equal(captured, 6); /* os-release, 2 copyright, status, x.list, opt/a/x */
+
+    /* the paths catalogers resolve still resolve */
+    assert_int_equal(dd_walk_resolve(sparse, "etc/os-release", &e), DD_OK);
+    assert_string_equal(e->path, "usr/lib/os-release");
+    assert_int_equal(dd_walk_content(sparse, e, &data, &len, NULL), DD_OK);
+    assert_memory_equal(data, "ID=sparse\n", 10);
+    assert_int_equal(dd_walk_resolve(sparse, "usr/share/doc/b/copyright", &e), DD_OK);
+    assert_string_equal(e->path, "usr/share/doc/a/copyright");
+    /* a symlink leading out of the part read resolves to nothing */
+    assert_int_equal(dd_walk_resolve(sparse, "lib/libc.so", &e), DD_ENOTFOUND);
+    assert_int_equal(dd_walk_resolve(full, "lib/libc.so", &e), DD_OK);
+
+    /* a content hook sees every file: the walk is then complete */
+    hooked = sparse_walk(root, 1, rootfs_hook_cb);
+    assert_int_equal(dd_walk_count(hooked), dd_walk_count(full));
+    dd_walk_free(hooked);
+    dd_walk_free(sparse);
+    dd_walk_free(full);
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1039,6 +1250,7 @@ int main(void)
         cmocka_unit_test(parallel_layers_match_serial),
         cmocka_unit_test(rootfs_directory),
         cmocka_unit_test(rootfs_nested_hard_links_hook),
+        cmocka_unit_test(rootfs_captures_only),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
