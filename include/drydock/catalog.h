@@ -100,6 +100,9 @@ typedef struct {
      * (pkg:pypi/requests@2.28.1), kept as evidence instead of separate components. */
     const char *const *lang_purls;
     size_t n_lang_purls;
+    /* The checksum the ecosystem records for a language package, as it writes it: a Go
+     * module's "h1:BASE64" sum from the build info, a crate's SHA-256 hex from Cargo.lock. */
+    const char *checksum;
 } dd_package;
 
 typedef struct dd_inventory dd_inventory;

@@ -77,6 +77,48 @@ int dd_walk_capture(dd_walk *w, const char *glob, uint64_t max_bytes);
 /* Installs the content hook; call before dd_walk_run. */
 void dd_walk_set_content_hook(dd_walk *w, dd_content_hook hook, void *payload);
 
+/* --- extracts: what an extractor keeps of files chosen by their first bytes --- */
+
+/* What an extractor is told about one file, and tells the walk back. */
+typedef struct {
+    const dd_entry *entry;
+    /* Any range can be asked for, in any order (a file of a directory root that nothing else
+     * reads). Otherwise the file streams once from its start: a range behind the last bytes
+     * handed over is never handed over again. */
+    int seekable;
+    /* Preset before each call to go on where the call's bytes end; the extractor moves them to
+     * the bytes it wants next. want_len == 0: it wants nothing more. */
+    uint64_t want_offset, want_len;
+    void *state;  /* the extractor's own, NULL at the first call */
+    void *opaque; /* the walk's */
+} dd_walk_extract_ctx;
+
+/* Called, on the worker thread of the file's layer, with bytes of a regular file that starts
+ * with the extractor's magic (the first call has offset 0), then once with data == NULL to
+ * finish: it keeps its result with dd_walk_extract_keep and frees x->state there. A non-zero
+ * return stops the walk (keep it for DD_ENOMEM: a damaged file is the extract's business, not
+ * the walk's). */
+typedef int (*dd_walk_extractor)(dd_walk_extract_ctx *x, uint64_t offset, const void *data,
+                                 size_t len, void *payload);
+
+/* Registers an extractor for every regular file (of every layer, hidden ones included) whose
+ * permission bits share one with `mode_any` (0: every file), whose base name matches one of the
+ * fnmatch globs `names` (NULL-terminated; NULL: every name) and whose first `magic_len` bytes
+ * (1 to 16) are `magic`; the first registered extractor whose magic matches gets the file. Files
+ * that no extractor's mode and names admit are never opened for their magic.
+ * Checking the magic reads the file's first magic_len bytes; what else is read is what the
+ * extractor asks for. On a directory root in captures-only mode every directory is then
+ * listed and every regular file stat'ed. Call before dd_walk_run. */
+int dd_walk_extract(dd_walk *w, const void *magic, size_t magic_len, uint32_t mode_any,
+                    const char *const *names, dd_walk_extractor fn, void *payload);
+
+/* Appends to the extract of the file (up to limits.max_capture_bytes: DD_ELIMIT past it). */
+int dd_walk_extract_keep(dd_walk_extract_ctx *x, const void *data, size_t len);
+
+/* The extract of `entry` (a hard link shares its target's), NUL-terminated (the NUL not counted
+ * in *len). DD_ENOTFOUND when there is none. */
+int dd_walk_extracted(const dd_walk *w, const dd_entry *entry, const void **data, size_t *len);
+
 /* Declares that the caller reads only captured contents, looking them up by paths a capture
  * glob matches (dd_walk_lookup, dd_walk_resolve). A source that can skip what it does not
  * read, a root filesystem directory, then opens only the directories below which a glob can

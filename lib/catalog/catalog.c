@@ -13,6 +13,13 @@ static const dd_cataloger *const catalogers[] = {
     &dd_cataloger_rpm,
     &dd_cataloger_npm,
     &dd_cataloger_python,
+    &dd_cataloger_java,
+    &dd_cataloger_ruby,
+    &dd_cataloger_php,
+    &dd_cataloger_dotnet,
+    &dd_cataloger_pnpm,
+    &dd_cataloger_gobin,
+    &dd_cataloger_rust,
 };
 
 #define OS_TYPES ((1u << DD_PKG_APK) | (1u << DD_PKG_DEB) | (1u << DD_PKG_RPM))
@@ -80,6 +87,10 @@ int dd_catalog_register(dd_walk *w, const dd_catalog_opts *opts)
     int rc;
 
     if ((rc = dd_os_register_captures(w)) != DD_OK)
+        return rc;
+    if ((rc = dd_binary__register(w, opts)) != DD_OK)
+        return rc;
+    if ((rc = dd_java__register(w, opts)) != DD_OK)
         return rc;
     for (size_t i = 0; i < DD_ARRAY_SIZE(catalogers); i++) {
         const dd_cataloger *c = catalogers[i];

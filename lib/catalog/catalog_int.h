@@ -115,5 +115,17 @@ extern const dd_cataloger dd_cataloger_dpkg;
 extern const dd_cataloger dd_cataloger_rpm;
 extern const dd_cataloger dd_cataloger_npm;
 extern const dd_cataloger dd_cataloger_python;
+extern const dd_cataloger dd_cataloger_java;
+/* The walk extractors of the Java archives it reads (java.c); registered when it is enabled. */
+int dd_java__register(dd_walk *w, const dd_catalog_opts *opts);
+extern const dd_cataloger dd_cataloger_ruby;
+extern const dd_cataloger dd_cataloger_php;
+extern const dd_cataloger dd_cataloger_dotnet;
+extern const dd_cataloger dd_cataloger_pnpm;
+extern const dd_cataloger dd_cataloger_gobin;
+extern const dd_cataloger dd_cataloger_rust;
+/* The walk extractor of ELF executables the two above read (binary.c); registered when one of
+ * them is enabled. */
+int dd_binary__register(dd_walk *w, const dd_catalog_opts *opts);
 
 #endif

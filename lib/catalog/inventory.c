@@ -144,6 +144,7 @@ int dd_inventory__add(dd_inventory *inv, const dd_package *pkg)
     p.licenses = copy_list(inv, pkg->licenses, pkg->n_licenses, &failed);
     p.path = copy(inv, pkg->path, &failed);
     p.lang_purls = copy_list(inv, pkg->lang_purls, pkg->n_lang_purls, &failed);
+    p.checksum = copy(inv, pkg->checksum, &failed);
     if (pkg->purl) {
         p.purl = copy(inv, pkg->purl, &failed);
     } else if (p.name && p.version && !failed) {

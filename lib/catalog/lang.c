@@ -227,7 +227,10 @@ static int cmp_key_newest(const void *pa, const void *pb)
 static int add(dd_inventory *inv, dd_package *p)
 {
     char *purl = NULL;
-    int rc = dd_lang__purl(&purl, p->type, p->name, p->version);
+    /* the other language types (gem platforms, composer vendors) are purl.c's */
+    int rc = p->type == DD_PKG_NPM || p->type == DD_PKG_PYPI
+                 ? dd_lang__purl(&purl, p->type, p->name, p->version)
+                 : dd_package_purl(&purl, p, NULL);
 
     if (rc != DD_OK)
         return rc;

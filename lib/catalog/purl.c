@@ -1,4 +1,5 @@
-/* Package URLs (github.com/package-url/purl-spec) in canonical form for OS packages. */
+/* Package URLs (github.com/package-url/purl-spec) in canonical form for OS packages (and the
+ * language types lang.c does not write itself). */
 #include "catalog/catalog_int.h"
 
 #include <ctype.h>
@@ -34,6 +35,27 @@ static int put_lower(dd_buf *b, const char *s)
     if (rc == DD_OK)
         rc = put_encoded(b, t.data);
     dd_buf_dispose(&t);
+    return rc;
+}
+
+/* A Go module path as purl segments: each element lower-cased and encoded, "/" between. */
+static int put_golang(dd_buf *b, const char *path)
+{
+    int rc = DD_OK;
+
+    while (rc == DD_OK && *path) {
+        size_t n = strcspn(path, "/");
+        char *seg = dd_strndup(path, n);
+
+        rc = seg ? put_lower(b, seg) : dd_error_set(DD_ENOMEM, "out of memory");
+        dd_free(seg);
+        path += n;
+        if (*path == '/' && rc == DD_OK) {
+            path++;
+            if (*path)
+                rc = dd_buf_putc(b, '/');
+        }
+    }
     return rc;
 }
 
@@ -92,8 +114,39 @@ int dd_package_purl(char **out, const dd_package *pkg, const dd_os_info *os)
         if (rc == DD_OK)
             rc = dd_buf_putc(&b, '/');
     }
-    if (rc == DD_OK)
+    if (rc == DD_OK && pkg->type == DD_PKG_MAVEN) {
+        /* "groupId:artifactId": the groupId is the namespace (required, kept as written) */
+        const char *colon = strchr(pkg->name, ':');
+        char *group = colon ? dd_strndup(pkg->name, (size_t)(colon - pkg->name)) : NULL;
+
+        if (!colon || colon == pkg->name || !colon[1])
+            rc = dd_error_set(DD_EINVALID, "purl: maven package \"%s\" without groupId",
+                              pkg->name);
+        else
+            rc = group ? put_encoded(&b, group) : dd_error_set(DD_ENOMEM, "out of memory");
+        dd_free(group);
+        if (rc == DD_OK)
+            rc = dd_buf_putc(&b, '/');
+        if (rc == DD_OK)
+            rc = put_encoded(&b, colon + 1);
+    } else if (rc == DD_OK && pkg->type == DD_PKG_COMPOSER && strchr(pkg->name, '/')) {
+        /* "vendor/package": the vendor is the namespace; both are lower case */
+        const char *slash = strchr(pkg->name, '/');
+        char *vendor = dd_strndup(pkg->name, (size_t)(slash - pkg->name));
+
+        rc = vendor ? put_lower(&b, vendor) : dd_error_set(DD_ENOMEM, "out of memory");
+        dd_free(vendor);
+        if (rc == DD_OK)
+            rc = dd_buf_putc(&b, '/');
+        if (rc == DD_OK)
+            rc = put_lower(&b, slash + 1);
+    } else if (rc == DD_OK && pkg->type == DD_PKG_GOLANG) {
+        /* a module path: its elements are the namespace and name segments, lower-cased as the
+         * golang type says (the package's name keeps Go's case) */
+        rc = put_golang(&b, pkg->name);
+    } else if (rc == DD_OK) {
         rc = put_encoded(&b, pkg->name);
+    }
     if (rc == DD_OK)
         rc = dd_buf_putc(&b, '@');
     if (rc == DD_OK)
@@ -101,7 +154,7 @@ int dd_package_purl(char **out, const dd_package *pkg, const dd_os_info *os)
     if (rc != DD_OK)
         goto done;
     /* qualifiers, in key order */
-    if (pkg->arch && *pkg->arch)
+    if (pkg->arch && *pkg->arch && pkg->type != DD_PKG_GEM)
         q[nq++] = (qualifier){"arch", pkg->arch};
     if (os && os->id && (pkg->type == DD_PKG_DEB || pkg->type == DD_PKG_APK ||
                          pkg->type == DD_PKG_RPM)) {
@@ -114,6 +167,9 @@ int dd_package_purl(char **out, const dd_package *pkg, const dd_os_info *os)
     }
     if (pkg->type == DD_PKG_RPM && pkg->epoch && *pkg->epoch && strcmp(pkg->epoch, "0") != 0)
         q[nq++] = (qualifier){"epoch", pkg->epoch};
+    /* a gem built for one platform ("x86_64-linux", "java"); "ruby" is the default */
+    if (pkg->type == DD_PKG_GEM && pkg->arch && *pkg->arch && strcmp(pkg->arch, "ruby") != 0)
+        q[nq++] = (qualifier){"platform", pkg->arch};
     if (pkg->type == DD_PKG_DEB && pkg->source_name && *pkg->source_name &&
         strcmp(pkg->source_name, pkg->name) != 0)
         q[nq++] = (qualifier){"upstream", pkg->source_name};

@@ -375,15 +375,7 @@ static int register_anchor(builder *b, const char *name, const dd_ynode *n)
 
 static const char *token_text(parse_ctx *pc, struct fy_token *t, size_t *len)
 {
-    size_t l = 0;
-    const char *s = t ? fy_token_get_text(t, &l) : NULL;
-
-    if (!s) {
-        *len = 0;
-        return "";
-    }
-    *len = l;
-    return dd_arena_strndup(pc->arena, s, l);
+    return dd_yaml_token_text(pc->arena, t, len);
 }
 
 static bool in_key_position(const builder *b)

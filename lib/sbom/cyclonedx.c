@@ -137,6 +137,7 @@ static json_t *component(const dd_package *p, const char *ref, const dd_sbom_sub
         add_prop(props, "drydock:package:removed", "true");
     if (p->dev)
         add_prop(props, "drydock:package:dev", "true");
+    add_prop(props, "drydock:package:checksum", p->checksum);
     for (size_t i = 0; i < p->n_lang_purls; i++)
         add_prop(props, "drydock:package:language_purl", p->lang_purls[i]);
     json_object_set_new(c, "properties", props);

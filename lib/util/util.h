@@ -90,6 +90,13 @@ int dd_array_reserve(void **items, size_t *alloc, size_t need, size_t elem_size,
         dd__rc;                                                                                    \
     })
 
+struct fy_token;
+/* The text of a libfyaml token (a scalar, anchor or alias), copied into `a`; "" for NULL or
+ * a token the parser found damaged (it reports that itself), NULL when out of memory. Read
+ * through fy_token_iter: fy_token_get_text of libfyaml 0.7.12 leaks the buffer it builds for
+ * some quoted scalars (found by fuzzing). */
+const char *dd_yaml_token_text(dd_arena *a, struct fy_token *t, size_t *len);
+
 /* Number of online CPUs (at least 1). */
 unsigned dd_cpu_count(void);
 

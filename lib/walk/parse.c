@@ -5,8 +5,8 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -219,18 +219,173 @@ static dd_walk__rec *new_rec(parse_ctx *c, uint8_t kind, const char *path, size_
     return r;
 }
 
-/* Reads a regular file's data: into its capture (when `capture`) and through the hook. */
-static int read_data(parse_ctx *c, dd_walk__rec *r, bool capture, uint64_t cap)
+/* ---- extracts: a file's bytes handed to the extractor whose magic it starts with ---- */
+
+typedef struct {
+    const dd_walk__extractor *ext; /* chosen once the magic matched; NULL before and when none */
+    dd_walk_extract_ctx ctx;
+    dd_buf out;
+    unsigned char head[DD_WALK__MAGIC_MAX]; /* the file's first bytes, for the magic */
+    size_t head_len, need;                  /* need: bytes of head the candidates compare */
+    bool candidate;                         /* some extractor may want the file */
+    bool seekable;
+} xfeed;
+
+/* Whether an extractor may want `r`: one whose mode bits and magic length fit. */
+/* Whether extractor `x` admits the file by its permission bits and base name (its magic is
+ * checked once the first bytes are read). */
+static bool extractor_admits(const dd_walk__extractor *x, const dd_walk__rec *r)
+{
+    const char *base;
+
+    if (x->mode_any && !(r->e.mode & x->mode_any))
+        return false;
+    if (r->e.size < x->magic_len)
+        return false;
+    if (!x->names)
+        return true;
+    base = strrchr(r->e.path, '/');
+    base = base ? base + 1 : r->e.path;
+    for (size_t i = 0; x->names[i]; i++)
+        if (fnmatch(x->names[i], base, 0) == 0)
+            return true;
+    return false;
+}
+
+static bool xfeed_begin(xfeed *f, dd_walk *w, dd_walk__rec *r, bool seekable)
+{
+    memset(f, 0, sizeof(*f));
+    f->out = (dd_buf)DD_BUF_INIT;
+    f->out.cap = (size_t)w->opts.limits.max_capture_bytes;
+    f->seekable = seekable;
+    if (r->e.type != DD_FT_REG)
+        return false;
+    for (size_t i = 0; i < w->n_extractors; i++) {
+        const dd_walk__extractor *x = &w->extractors[i];
+
+        if (!extractor_admits(x, r))
+            continue;
+        f->candidate = true;
+        if (x->magic_len > f->need)
+            f->need = x->magic_len;
+    }
+    return f->candidate;
+}
+
+static bool xfeed_wants(const xfeed *f)
+{
+    return f && (f->candidate || (f->ext && f->ctx.want_len > 0));
+}
+
+/* Hands [off, off+len) to the extractor, less what lies before the range it wants. */
+static int xfeed_deliver(xfeed *f, uint64_t off, const unsigned char *data, size_t len)
+{
+    while (f->ext && len > 0 && f->ctx.want_len > 0) {
+        uint64_t wo = f->ctx.want_offset;
+        size_t n;
+        int rc;
+
+        if (wo >= off + len)
+            return DD_OK; /* what it wants comes later */
+        if (wo > off) {
+            data += wo - off;
+            len -= (size_t)(wo - off);
+            off = wo;
+        }
+        n = f->ctx.want_len < len ? (size_t)f->ctx.want_len : len;
+        f->ctx.want_offset = off + n;
+        f->ctx.want_len -= n;
+        if ((rc = f->ext->fn(&f->ctx, off, data, n, f->ext->payload)) != 0)
+            return rc;
+        off += n;
+        data += n;
+        len -= n;
+    }
+    return DD_OK;
+}
+
+/* Bytes [off, off+len) of the file `r`: the magic first, then the extractor's share. */
+static int xfeed_data(xfeed *f, dd_walk *w, dd_walk__rec *r, uint64_t off, const void *data,
+                      size_t len)
+{
+    const unsigned char *p = data;
+    size_t n;
+    int rc;
+
+    if (!f->candidate)
+        return f->ext ? xfeed_deliver(f, off, p, len) : DD_OK;
+    if (off != f->head_len) {
+        f->candidate = false; /* a hole where the magic would be */
+        return DD_OK;
+    }
+    n = f->need - f->head_len < len ? f->need - f->head_len : len;
+    memcpy(f->head + f->head_len, p, n);
+    f->head_len += n;
+    if (f->head_len < f->need)
+        return DD_OK;
+    f->candidate = false;
+    for (size_t i = 0; i < w->n_extractors && !f->ext; i++) {
+        const dd_walk__extractor *x = &w->extractors[i];
+
+        if (extractor_admits(x, r) && memcmp(f->head, x->magic, x->magic_len) == 0)
+            f->ext = x;
+    }
+    if (!f->ext)
+        return DD_OK;
+    f->ctx.entry = &r->e;
+    f->ctx.seekable = f->seekable;
+    f->ctx.want_offset = 0;
+    f->ctx.want_len = UINT64_MAX;
+    f->ctx.opaque = f;
+    if ((rc = xfeed_deliver(f, 0, f->head, f->head_len)) != DD_OK)
+        return rc;
+    return xfeed_deliver(f, off + n, p + n, len - n);
+}
+
+/* The final call, and the extract into the layer's arena. */
+static int xfeed_end(xfeed *f, parse_ctx *c, dd_walk__rec *r, bool keep)
+{
+    int rc = DD_OK;
+
+    if (f->ext) {
+        rc = f->ext->fn(&f->ctx, r->e.size, NULL, 0, f->ext->payload);
+        if (rc == DD_OK && keep && f->out.len) {
+            /* NUL-terminated, as captures are */
+            if (!(r->xdata = dd_arena_alloc(c->layer->arena, f->out.len + 1)))
+                rc = dd_error_set(DD_ENOMEM, "%s: entry \"%.*s\": out of memory", c->layer->label,
+                                  MSG_NAME_MAX, r->e.path);
+            else
+                memcpy(r->xdata, f->out.data, (r->xlen = f->out.len) + 1);
+        }
+        f->ext = NULL;
+    }
+    dd_buf_dispose(&f->out);
+    return rc;
+}
+
+int dd_walk_extract_keep(dd_walk_extract_ctx *x, const void *data, size_t len)
+{
+    xfeed *f = x->opaque;
+
+    return dd_buf_put(&f->out, data, len);
+}
+
+/* Reads a regular file's data: into its capture (when `capture`), through the hook and to the
+ * extractor (when `xf`). */
+static int read_data(parse_ctx *c, dd_walk__rec *r, bool capture, uint64_t cap, xfeed *xf)
 {
     dd_walk *w = c->w;
     size_t keep = 0;
+    int rc = DD_OK;
 
     if (capture) {
         keep = r->e.size < cap ? (size_t)r->e.size : (size_t)cap;
         r->data = dd_arena_alloc(c->layer->arena, keep + 1);
-        if (!r->data)
-            return dd_error_set(DD_ENOMEM, "%s: entry \"%.*s\": out of memory capturing %zu bytes",
-                                c->layer->label, MSG_NAME_MAX, r->e.path, keep);
+        if (!r->data) {
+            rc = dd_error_set(DD_ENOMEM, "%s: entry \"%.*s\": out of memory capturing %zu bytes",
+                              c->layer->label, MSG_NAME_MAX, r->e.path, keep);
+            goto done;
+        }
         memset(r->data, 0, keep + 1); /* sparse holes read as zeros */
         r->len = keep;
         r->captured = 1;
@@ -248,10 +403,12 @@ static int read_data(parse_ctx *c, dd_walk__rec *r, bool capture, uint64_t cap)
             const char *msg = archive_error_string(c->a);
 
             if (c->feed && c->feed->failed)
-                return dd_error_restore(&c->feed->err);
-            return dd_error_set(c->feed ? DD_EINVALID : DD_EIO, "%s: entry \"%.*s\": %s",
-                                c->layer->label, MSG_NAME_MAX, r->e.path,
-                                msg ? msg : "corrupt data");
+                rc = dd_error_restore(&c->feed->err);
+            else
+                rc = dd_error_set(c->feed ? DD_EINVALID : DD_EIO, "%s: entry \"%.*s\": %s",
+                                  c->layer->label, MSG_NAME_MAX, r->e.path,
+                                  msg ? msg : "corrupt data");
+            goto done;
         }
         if (off < 0)
             off = 0;
@@ -260,30 +417,36 @@ static int read_data(parse_ctx *c, dd_walk__rec *r, bool capture, uint64_t cap)
 
             memcpy(r->data + off, buf, n);
         }
+        if (xf && (rc = xfeed_data(xf, w, r, (uint64_t)off, buf, size)) != DD_OK)
+            goto done;
         if (w->hook) {
-            int rc = w->hook(&r->e, (uint64_t)off, buf, size, w->hook_payload);
-
-            if (rc != 0)
+            if (w->hook(&r->e, (uint64_t)off, buf, size, w->hook_payload) != 0)
                 goto hook_failed;
-            if (atomic_load_explicit(c->stop, memory_order_relaxed))
-                return DD_WALK__STOPPED;
-        } else if ((uint64_t)off + size >= keep) {
+            if (atomic_load_explicit(c->stop, memory_order_relaxed)) {
+                rc = DD_WALK__STOPPED;
+                goto done;
+            }
+        } else if ((uint64_t)off + size >= keep && !xfeed_wants(xf)) {
             break; /* the capture is full and nobody else wants the rest */
         }
     }
-    if (w->hook) {
-        int rc = w->hook(&r->e, r->e.size, NULL, 0, w->hook_payload);
-
-        if (rc != 0)
-            goto hook_failed;
-    }
-    return DD_OK;
+    if (w->hook && w->hook(&r->e, r->e.size, NULL, 0, w->hook_payload) != 0)
+        goto hook_failed;
+    goto done;
 
 hook_failed:
     if (dd_error_code() == DD_OK)
         dd_error_set(DD_ERROR, "%s: entry \"%.*s\": content hook stopped the walk",
                      c->layer->label, MSG_NAME_MAX, r->e.path);
-    return dd_error_code();
+    rc = dd_error_code();
+done:
+    if (xf) {
+        int xrc = xfeed_end(xf, c, r, rc == DD_OK);
+
+        if (rc == DD_OK)
+            rc = xrc;
+    }
+    return rc;
 }
 
 static int parse_entry(parse_ctx *c, struct archive_entry *ae)
@@ -294,7 +457,8 @@ static int parse_entry(parse_ctx *c, struct archive_entry *ae)
     dd_walk__rec *r;
     size_t len;
     uint64_t cap = 0;
-    bool capture;
+    bool capture, extract;
+    xfeed xf;
     int rc;
 
     if (!raw)
@@ -369,9 +533,10 @@ static int parse_entry(parse_ctx *c, struct archive_entry *ae)
     if (r->e.type != DD_FT_REG)
         return DD_OK;
     capture = w->n_captures && capture_match(w, r->e.path, len, &cap);
-    if (!capture && !w->hook)
+    extract = w->n_extractors && xfeed_begin(&xf, w, r, false);
+    if (!capture && !w->hook && !extract)
         return DD_OK; /* libarchive skips the data at the next header */
-    return read_data(c, r, capture, cap);
+    return read_data(c, r, capture, cap, extract ? &xf : NULL);
 }
 
 int dd_walk__parse_layer(dd_walk *w, dd_walk__layer *layer, struct archive *a,
@@ -586,32 +751,49 @@ static int rootfs_first_path(rootfs_ctx *x, const struct stat *st, const char *p
 }
 
 /* Reads file `name` of directory `at`: up to min(size, cap) bytes into the record's capture
- * (when `capture`) and, with a hook, every byte up to `size` through it. */
+ * (when `capture`), with a hook every byte up to `size` through it, and to the extractor (when
+ * `xf`) the bytes it wants as they stream by. */
 static int rootfs_read_file(rootfs_ctx *x, dd_walk__rec *r, int at, const char *name,
-                            uint64_t size, bool capture, uint64_t cap, bool hook)
+                            uint64_t size, bool capture, uint64_t cap, bool hook, xfeed *xf)
 {
     dd_walk *w = x->c.w;
     size_t keep = 0, got = 0;
     uint64_t off = 0;
+    bool buffered = hook || xf; /* read through readbuf rather than into the capture */
     int fd, rc = DD_OK;
 
     if (capture) {
         keep = size < cap ? (size_t)size : (size_t)cap;
-        if (!(r->data = dd_arena_alloc(x->c.layer->arena, keep + 1)))
-            return dd_error_set(DD_ENOMEM, "%s: entry \"%.*s\": out of memory capturing %zu bytes",
-                                x->c.layer->label, MSG_NAME_MAX, r->e.path, keep);
+        if (!(r->data = dd_arena_alloc(x->c.layer->arena, keep + 1))) {
+            rc = dd_error_set(DD_ENOMEM, "%s: entry \"%.*s\": out of memory capturing %zu bytes",
+                              x->c.layer->label, MSG_NAME_MAX, r->e.path, keep);
+            goto done_closed;
+        }
         r->len = keep;
         r->captured = 1;
         r->truncated = size > cap;
     }
-    if ((fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-        return rootfs_errno(x, r->e.path, errno);
-    while (hook ? off < size : got < keep) {
-        /* without a hook the capture buffer is read into directly */
-        char *buf = hook ? x->readbuf : (char *)r->data + got;
-        size_t want = hook ? (size - off < RF_READ_BUF ? (size_t)(size - off) : RF_READ_BUF)
-                           : keep - got;
-        ssize_t n = read(fd, buf, want);
+    if ((fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        rc = rootfs_errno(x, r->e.path, errno);
+        goto done_closed;
+    }
+    while (off < size && (hook || got < keep || xfeed_wants(xf))) {
+        /* without a hook or an extractor the capture buffer is read into directly */
+        char *buf = buffered ? x->readbuf : (char *)r->data + got;
+        size_t want = buffered ? (size - off < RF_READ_BUF ? (size_t)(size - off) : RF_READ_BUF)
+                               : keep - got;
+        ssize_t n;
+
+        if (!hook && got >= keep && xf && xf->ext && xf->ctx.want_offset > off) {
+            /* only the extractor reads on, and it wants bytes further on */
+            if (lseek(fd, (off_t)xf->ctx.want_offset, SEEK_SET) < 0) {
+                rc = rootfs_errno(x, r->e.path, errno);
+                goto done;
+            }
+            off = xf->ctx.want_offset;
+            continue;
+        }
+        n = read(fd, buf, want);
 
         if (n < 0 && errno == EINTR)
             continue;
@@ -621,9 +803,11 @@ static int rootfs_read_file(rootfs_ctx *x, dd_walk__rec *r, int at, const char *
         }
         if (n == 0)
             break; /* the file shrank since it was stat'ed */
+        if (buffered && capture && off < keep)
+            memcpy(r->data + off, buf, keep - off < (size_t)n ? keep - off : (size_t)n);
+        if (xf && (rc = xfeed_data(xf, w, r, off, buf, (size_t)n)) != DD_OK)
+            goto done;
         if (hook) {
-            if (capture && off < keep)
-                memcpy(r->data + off, buf, keep - off < (size_t)n ? keep - off : (size_t)n);
             if (w->hook(&r->e, off, buf, (size_t)n, w->hook_payload) != 0) {
                 if (dd_error_code() == DD_OK)
                     dd_error_set(DD_ERROR, "%s: entry \"%.*s\": content hook stopped the walk",
@@ -646,7 +830,64 @@ static int rootfs_read_file(rootfs_ctx *x, dd_walk__rec *r, int at, const char *
 
 done:
     close(fd);
+done_closed:
+    if (xf) {
+        int xrc = xfeed_end(xf, &x->c, r, rc == DD_OK);
+
+        if (rc == DD_OK)
+            rc = xrc;
+    }
     return rc;
+}
+
+/* A file only an extractor wants, read with pread where it asks: the magic, then its ranges in
+ * any order, at most 4 times the file's size in all (an extractor that keeps asking stops). */
+static int rootfs_extract_file(rootfs_ctx *x, dd_walk__rec *r, int at, const char *name,
+                               xfeed *xf)
+{
+    dd_walk *w = x->c.w;
+    uint64_t size = r->e.size, budget = 4 * size + RF_READ_BUF;
+    size_t got;
+    int fd, rc = DD_OK;
+
+    if ((fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        rc = rootfs_errno(x, r->e.path, errno);
+        goto done_closed;
+    }
+    if (dd_pread_full(fd, x->readbuf, xf->need, 0, &got) != 0) {
+        rc = rootfs_errno(x, r->e.path, errno);
+        goto done;
+    }
+    if ((rc = xfeed_data(xf, w, r, 0, x->readbuf, got)) != DD_OK)
+        goto done;
+    while (xf->ext && xf->ctx.want_len > 0 && xf->ctx.want_offset < size && budget > 0) {
+        uint64_t off = xf->ctx.want_offset;
+        size_t want = RF_READ_BUF;
+
+        if (xf->ctx.want_len < want)
+            want = (size_t)xf->ctx.want_len;
+        if (size - off < want)
+            want = (size_t)(size - off);
+        if (budget < want)
+            want = (size_t)budget;
+        if (dd_pread_full(fd, x->readbuf, want, off, &got) != 0) {
+            rc = rootfs_errno(x, r->e.path, errno);
+            goto done;
+        }
+        if (got == 0)
+            break; /* the file shrank since it was stat'ed */
+        budget -= got;
+        if ((rc = xfeed_data(xf, w, r, off, x->readbuf, got)) != DD_OK)
+            goto done;
+    }
+
+done:
+    close(fd);
+done_closed: {
+    int xrc = xfeed_end(xf, &x->c, r, rc == DD_OK);
+
+    return rc == DD_OK ? xrc : rc;
+}
 }
 
 static dd_file_type rootfs_type(mode_t m)
@@ -675,6 +916,9 @@ static bool rootfs_wanted(const rootfs_ctx *x, size_t len, unsigned char dtype)
     if ((dtype == DT_DIR || dtype == DT_LNK || dtype == DT_UNKNOWN) &&
         capture_below(w, x->path, len))
         return true;
+    /* an extractor chooses files by their bytes: every regular file and directory can matter */
+    if (w->n_extractors && (dtype == DT_DIR || dtype == DT_REG || dtype == DT_UNKNOWN))
+        return true;
     return capture_match(w, x->path, len, &cap);
 }
 
@@ -688,13 +932,31 @@ static int rootfs_entry(rootfs_ctx *x, const char *name, size_t len)
     dd_walk__rec *r;
     const char *first = NULL;
     uint64_t cap = 0;
-    bool capture;
+    bool capture, extract;
+    xfeed xf;
     int rc;
 
     if ((rc = check_path_limits(c, x->path, len, x->path)) != DD_OK)
         return rc;
     if (fstatat(lv->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
         return rootfs_errno(x, x->path, errno);
+    /* captures only: a single-link regular file that no glob captures and no extractor admits
+     * is neither read nor kept (on a Debian root, two thirds of the entries) */
+    if (x->sparse && !w->hook && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+        !(w->n_captures && capture_match(w, x->path, len, &cap))) {
+        dd_walk__rec probe;
+        bool admitted = false;
+
+        memset(&probe, 0, sizeof(probe));
+        probe.e.type = DD_FT_REG;
+        probe.e.path = x->path;
+        probe.e.mode = (uint32_t)st.st_mode & 07777;
+        probe.e.size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+        for (size_t i = 0; i < w->n_extractors && !admitted; i++)
+            admitted = extractor_admits(&w->extractors[i], &probe);
+        if (!admitted)
+            return DD_OK;
+    }
     if (!(r = new_rec(c, DD_WALK__REC_ENTRY, x->path, len)))
         return DD_ENOMEM;
     r->e.type = rootfs_type(st.st_mode);
@@ -714,7 +976,7 @@ static int rootfs_entry(rootfs_ctx *x, const char *name, size_t len)
             /* the first path may match no glob: a matching link reads the file itself */
             if (w->n_captures && capture_match(w, r->e.path, len, &cap))
                 return rootfs_read_file(x, r, lv->fd, name, (uint64_t)st.st_size, true, cap,
-                                        false);
+                                        false, NULL);
             return DD_OK;
         }
     }
@@ -723,9 +985,14 @@ static int rootfs_entry(rootfs_ctx *x, const char *name, size_t len)
         if (st.st_size > 0)
             r->e.size = (uint64_t)st.st_size;
         capture = w->n_captures && capture_match(w, r->e.path, len, &cap);
-        if (!capture && !w->hook)
+        /* a file nothing else reads is the extractor's to read where it likes */
+        extract = w->n_extractors && xfeed_begin(&xf, w, r, !capture && !w->hook);
+        if (!capture && !w->hook && !extract)
             return DD_OK;
-        return rootfs_read_file(x, r, lv->fd, name, r->e.size, capture, cap, w->hook != NULL);
+        if (extract && !capture && !w->hook)
+            return rootfs_extract_file(x, r, lv->fd, name, &xf);
+        return rootfs_read_file(x, r, lv->fd, name, r->e.size, capture, cap, w->hook != NULL,
+                                extract ? &xf : NULL);
     case DD_FT_CHAR:
     case DD_FT_BLOCK:
         r->e.devmajor = (uint32_t)major(st.st_rdev);
@@ -753,7 +1020,7 @@ static int rootfs_entry(rootfs_ctx *x, const char *name, size_t len)
     case DD_FT_DIR:
         if (st.st_dev != x->root_dev)
             return DD_OK; /* another mount: listed, not entered */
-        if (x->sparse && !capture_below(w, r->e.path, len))
+        if (x->sparse && !w->n_extractors && !capture_below(w, r->e.path, len))
             return DD_OK; /* a glob matches the directory itself, none can below it */
         return rootfs_push(x, lv->fd, name, len);
     default:
@@ -770,7 +1037,8 @@ int dd_walk__parse_rootfs(dd_walk *w, dd_walk__layer *layer, const char *dir)
     x.path_alloc = (size_t)w->opts.limits.max_path_len + 512;
     x.dents = dd_malloc(RF_DENTS_BUF);
     x.path = dd_malloc(x.path_alloc);
-    if (!x.dents || !x.path || (w->hook && !(x.readbuf = dd_malloc(RF_READ_BUF)))) {
+    if (!x.dents || !x.path ||
+        ((w->hook || w->n_extractors) && !(x.readbuf = dd_malloc(RF_READ_BUF)))) {
         rc = dd_error_set(DD_ENOMEM, "out of memory");
         goto done;
     }

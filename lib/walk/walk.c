@@ -41,6 +41,7 @@ void dd_walk_free(dd_walk *w)
     for (size_t i = 0; i < w->n_captures; i++)
         dd_free(w->captures[i].glob);
     dd_free(w->captures);
+    dd_free(w->extractors);
     for (size_t i = 0; i < w->n_layers; i++) {
         dd_arena_free(w->layers[i].arena);
         dd_free(w->layers[i].label);
@@ -84,6 +85,46 @@ void dd_walk_set_content_hook(dd_walk *w, dd_content_hook hook, void *payload)
 {
     w->hook = hook;
     w->hook_payload = payload;
+}
+
+int dd_walk_extract(dd_walk *w, const void *magic, size_t magic_len, uint32_t mode_any,
+                    const char *const *names, dd_walk_extractor fn, void *payload)
+{
+    dd_walk__extractor *x;
+
+    if (w->ran)
+        return dd_error_set(DD_ERROR, "extractor: the walk has already run");
+    if (magic_len == 0 || magic_len > DD_WALK__MAGIC_MAX)
+        return dd_error_set(DD_EINVALID, "extractor: magic of %zu bytes (1 to %d)", magic_len,
+                            DD_WALK__MAGIC_MAX);
+    x = dd_realloc(w->extractors, (w->n_extractors + 1) * sizeof(*x));
+    if (!x)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    w->extractors = x;
+    x = &w->extractors[w->n_extractors++];
+    memcpy(x->magic, magic, magic_len);
+    x->magic_len = magic_len;
+    x->mode_any = mode_any & 07777;
+    x->names = names;
+    x->fn = fn;
+    x->payload = payload;
+    return DD_OK;
+}
+
+int dd_walk_extracted(const dd_walk *w, const dd_entry *entry, const void **data, size_t *len)
+{
+    const dd_walk__rec *r = (const dd_walk__rec *)entry;
+
+    (void)w;
+    *data = NULL;
+    *len = 0;
+    while (r && !r->xdata && r->e.type == DD_FT_HARDLINK && r->target)
+        r = r->target;
+    if (!r || !r->xdata)
+        return dd_error_set(DD_ENOTFOUND, "%s: no extract", entry ? entry->path : "(null)");
+    *data = r->xdata;
+    *len = r->xlen;
+    return DD_OK;
 }
 
 void dd_walk_set_captures_only(dd_walk *w, int on)

@@ -61,6 +61,8 @@ struct dd_walk__rec {
     dd_walk__rec *target; /* a hard link's target record, set by the squash */
     unsigned char *data; /* captured bytes (layer arena), NUL-terminated; NULL when none */
     size_t len;
+    unsigned char *xdata; /* the extract (layer arena); NULL when none */
+    size_t xlen;
     uint8_t kind;
     uint8_t captured, truncated;
 };
@@ -79,6 +81,17 @@ typedef struct {
     size_t tail_len;
     uint64_t max_bytes;
 } dd_walk__capture;
+
+#define DD_WALK__MAGIC_MAX 16
+
+typedef struct {
+    unsigned char magic[DD_WALK__MAGIC_MAX];
+    size_t magic_len;
+    uint32_t mode_any;
+    const char *const *names; /* base-name globs, NULL = any (the caller's, static) */
+    dd_walk_extractor fn;
+    void *payload;
+} dd_walk__extractor;
 
 /* ---- squash tree (squash.c) ---- */
 
@@ -111,6 +124,8 @@ struct dd_walk {
     size_t n_captures;
     dd_content_hook hook;
     void *hook_payload;
+    dd_walk__extractor *extractors;
+    size_t n_extractors;
     bool captures_only; /* dd_walk_set_captures_only: sources may skip the rest */
     bool ran;
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds, once, a real Debian 11 image whose dpkg database holds package versions that Debian
-# released for bullseye before some of the advisories in ../shared/vulndata: the input of the
-# end-to-end vulnerability scan tests (tests/scan/README.md says what is real and what is not).
+# released for bullseye before some of the advisories in ../shared/vulndata, and whose
+# application site-packages holds Python distributions that PyPI advisories affect: the input
+# of the end-to-end vulnerability scan tests (tests/scan/README.md says what is real and what
+# is not).
 #
 #   bash tests/images/bullseye.sh CACHE_DIR
 #
@@ -16,13 +18,16 @@
 #   bullseye-vuln.export.tar    podman export of a container: the squashed ground truth
 #   bullseye-vuln.rootfs/       that export unpacked (for dir: scans and the oracle)
 #   relabelled.tsv              package, real version, version written, source, source version
+#   apt/, pydebs/               a private apt (bullseye main) and the .debs the Python
+#                               distributions are taken from
+#   site-packages/              those distributions, as layer 2 puts them under PY_SITE
 # Each step is skipped when its stamp and outputs are there; the stamps carry a hash of this
 # script, so editing it rebuilds the images (the debootstrap root survives unless
 # ROOTFS_VERSION changes).
 set -euo pipefail
 
 ROOTFS_VERSION="bullseye rootfs v2 minbase"
-IMAGES_VERSION=1
+IMAGES_VERSION=2
 MIRROR=http://deb.debian.org/debian
 # Packages added to minbase: each has Debian:11 advisories in the data (minbase already holds
 # zlib1g, gzip, liblzma5 and bsdutils).
@@ -68,6 +73,23 @@ RELABEL=(
 # Relabelled packages then removed (dpkg -r, not purged: their conffiles stay).
 REMOVE=(sudo)
 
+# Python distributions that layer 2 puts in an application's site-packages, outside dpkg's
+# ownership (as a `pip install` into a virtual environment would), so that they are PyPI
+# packages matched against the PyPI advisories. The files come from bullseye .debs, unchanged:
+#   .deb|version|what|why, where what is "egg:EGG_INFO_DIR NAME..." (an .egg-info directory
+#   and the top-level packages beside it) or "wheel:WHEEL" (a .whl unpacked), paths in the .deb
+PY_SITE=opt/app/lib/python3.9/site-packages
+PY_DISTS=(
+    # py 1.10.0 as Debian ships it (py/ and py-1.10.0.egg-info/ from python3-py): affected by
+    # PYSEC-2022-42969 (last_affected 1.11.0, no fix); PYSEC-2020-92's fixed version.
+    "python3-py|1.10.0-1|egg:usr/lib/python3/dist-packages/py-1.10.0.egg-info py|last_affected, unfixed"
+    # urllib3 1.26.5, the wheel pip vendors (python-pip-whl), unpacked as pip installs a wheel
+    # (urllib3/ and urllib3-1.26.5.dist-info/ with METADATA and RECORD): PYSEC-2023-192 and
+    # PYSEC-2023-212 carry CVSS v3.1 vectors (HIGH, MEDIUM) and fixes in two branches;
+    # PYSEC-2021-108's fixed version.
+    "python-pip-whl|20.3.4-4+deb11u1|wheel:usr/share/python-wheels/urllib3-1.26.5-py2.py3-none-any.whl|CVSS, two branches"
+)
+
 cache=${1:?usage: bullseye.sh CACHE_DIR}
 mkdir -p "$cache/bullseye"
 cache=$(cd "$cache" && pwd)
@@ -82,7 +104,8 @@ if ! flock -n 9; then
     flock 9
 fi
 
-for tool in podman skopeo debootstrap dpkg-deb dpkg-query chroot tar flock sha256sum; do
+for tool in podman skopeo debootstrap dpkg-deb dpkg-query chroot tar flock sha256sum apt-get \
+    python3; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot, podman mount)"
@@ -260,6 +283,60 @@ PY
     step_ok relabel
 fi
 
+# --- 2b. the Python distributions -----------------------------------------------------------
+# apt-get download from bullseye with an apt of its own (lists, cache and sources under apt/,
+# nothing of the host's apt configuration), then each distribution staged in site-packages/.
+site="$w/site-packages"
+if ! step_done pydist "$site"; then
+    log "pydist: ${#PY_DISTS[@]} Python distributions from bullseye .debs"
+    keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+    [ -f "$keyring" ] || die "no $keyring: install debian-archive-keyring"
+    a="$w/apt"
+    rm -rf "$a" "$w/pydebs" "$site" "$site.partial"
+    mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/etc/sources.list.d" \
+        "$a/etc/apt.conf.d" "$a/etc/preferences.d" "$w/pydebs" "$site.partial"
+    : >"$a/status"
+    printf 'deb [signed-by=%s] %s bullseye main\n' "$keyring" "$MIRROR" >"$a/etc/sources.list"
+    cat >"$a/apt.conf" <<EOF
+Dir::State "$a"; Dir::State::Lists "$a/lists"; Dir::State::status "$a/status";
+Dir::Cache "$a/cache"; Dir::Etc "$a/etc"; Dir::Etc::SourceList "$a/etc/sources.list";
+Dir::Etc::SourceParts "$a/etc/sources.list.d"; Dir::Etc::Parts "$a/etc/apt.conf.d";
+Dir::Etc::PreferencesParts "$a/etc/preferences.d"; APT::Architecture "amd64";
+APT::Architectures { "amd64"; }; Acquire::Languages "none"; APT::Sandbox::User "root";
+EOF
+    export APT_CONFIG="$a/apt.conf"
+    apt-get update >"$w/apt.log" 2>&1 || die "apt-get update (bullseye) failed, see $w/apt.log"
+    for entry in "${PY_DISTS[@]}"; do
+        IFS='|' read -r deb ver what _ <<<"$entry"
+        (cd "$w/pydebs" && apt-get download "$deb=$ver") >>"$w/apt.log" 2>&1 ||
+            die "apt-get download $deb=$ver failed (no longer in bullseye?), see $w/apt.log"
+        f=$(ls "$w/pydebs/${deb}_"*.deb)
+        [ "$(dpkg-deb -f "$f" Version)" = "$ver" ] || die "$f is not version $ver"
+        x="$w/pydebs/x"
+        rm -rf "$x"
+        dpkg-deb -x "$f" "$x"
+        case "$what" in
+        egg:*) # an egg-info directory and the top-level packages beside it, as shipped
+            read -r -a parts <<<"${what#egg:}"
+            dir=$(dirname "${parts[0]}")
+            for p in "${parts[@]}"; do
+                p=${p#"$dir"/}
+                [ -e "$x/$dir/$p" ] || die "$deb: no $dir/$p"
+                cp -a "$x/$dir/$p" "$site.partial/"
+            done ;;
+        wheel:*) # a wheel unpacked into site-packages (its .dist-info holds METADATA, RECORD)
+            whl="$x/${what#wheel:}"
+            [ -f "$whl" ] || die "$deb: no ${what#wheel:}"
+            python3 -m zipfile -e "$whl" "$site.partial/" || die "cannot unpack $whl" ;;
+        *) die "PY_DISTS: unknown kind in '$what'" ;;
+        esac
+        rm -rf "$x"
+    done
+    unset APT_CONFIG
+    mv "$site.partial" "$site"
+    step_ok pydist
+fi
+
 # --- 3. layer 1: the debootstrap root -------------------------------------------------------
 if ! { step_done import && podman image exists "$BASE"; }; then
     log "import: $BASE from the rootfs"
@@ -289,6 +366,11 @@ if ! { step_done vuln && podman image exists "$VULN"; }; then
         SUDO_FORCE_REMOVE=yes chroot "$m" dpkg -r "${REMOVE[@]}" >>"$w/dpkg-install.log" 2>&1 ||
         die "dpkg -r failed, see $w/dpkg-install.log"
     rm -rf "$m/tmp/relabelled"
+    # the Python distributions, in an application's site-packages that no package owns
+    mkdir -p "$m/$PY_SITE"
+    cp -a "$site/." "$m/$PY_SITE/"
+    owned=$(chroot "$m" dpkg -S "/$PY_SITE" 2>/dev/null || true)
+    [ -z "$owned" ] || die "/$PY_SITE is owned by a package: $owned"
     # everything configured, and each relabelled package's files are the ones its (real)
     # md5sums list: the binaries are the real bullseye ones
     audit=$(chroot "$m" dpkg --audit 2>&1) || die "dpkg --audit: $audit"

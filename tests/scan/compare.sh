@@ -31,6 +31,8 @@ for cmd in image db; do
     fi
 done
 "$py" -c 'import apt_pkg' 2>/dev/null || die "$py cannot import apt_pkg: install python3-apt"
+"$py" -c 'import packaging.version' 2>/dev/null ||
+    die "$py cannot import packaging.version: install python3-packaging"
 [ -f "$w/bullseye-vuln.rootfs/var/lib/dpkg/status" ] ||
     die "no $w/bullseye-vuln.rootfs: run tests/images/bullseye.sh $cache first"
 mkdir -p "${DD_TEST_TMP:-${TMPDIR:-/tmp}}"

@@ -8,9 +8,10 @@
 Exit 0 when they agree, 1 with a readable list of differences on stderr when not, 2 on bad
 input. The compared tuple is (package, arch, id, installed, fixed, records, aliases); compare
 also checks, per finding, drydock's package.version, package.source_name/source_version,
-matched_name and ecosystem against dpkg's values the oracle recorded, and with --layer=N that
-package.layer is N for every finding (the layer whose dpkg database wrote the package's
-version).
+matched_name and ecosystem against the values the oracle recorded (dpkg's for a deb; for a
+Python distribution no source, the PEP 503 name and "PyPI"), and with --layer=N that
+package.layer is N for every finding (the layer whose dpkg database or site-packages wrote
+the package's version).
 """
 import json
 import sys
@@ -104,12 +105,15 @@ def compare(exp_path, got_path, layer=None):
                                    json.dumps(e[field])))
         r = g["_report"]
         pkg = r.get("package", {})
+        # oracle output of before the Python distributions: deb findings only
+        e_eco = e.get("ecosystem", exp_doc.get("ecosystem"))
+        e_matched = e.get("matched_name", e["source"])
+        e_srcver = e["installed"] if e["source"] is not None else None
         for what, have, want in (("package.version", pkg.get("version"), e["version"]),
                                  ("package.source_name", pkg.get("source_name"), e["source"]),
-                                 ("package.source_version", pkg.get("source_version"),
-                                  e["installed"]),
-                                 ("matched_name", r.get("matched_name"), e["source"]),
-                                 ("ecosystem", r.get("ecosystem"), exp_doc.get("ecosystem")),
+                                 ("package.source_version", pkg.get("source_version"), e_srcver),
+                                 ("matched_name", r.get("matched_name"), e_matched),
+                                 ("ecosystem", r.get("ecosystem"), e_eco),
                                  ("package.layer", pkg.get("layer"), layer)):
             if what == "package.layer" and layer is None:
                 continue
@@ -130,8 +134,8 @@ def compare(exp_path, got_path, layer=None):
 
 def pins(pins_path, path):
     """Each line: `PKG ID [field=value...]` (the finding exists, with those values; lists are
-    comma-separated, empty for none; fixed=null for no fix), `!PKG ID` (no such finding),
-    `count PKG N` or `count * N` (number of findings of PKG, of all)."""
+    comma-separated, empty for none; fixed=null for no fix, arch=null for none), `!PKG ID` (no
+    such finding), `count PKG N` or `count * N` (number of findings of PKG, of all)."""
     found = normalise(load(path), path)
     by = {(f["package"], f["id"]): f for f in found}
     bad = n = 0
@@ -174,7 +178,7 @@ def pins(pins_path, path):
             field, value = kv.split("=", 1)
             if field in ("records", "aliases"):
                 want = value.split(",") if value else []
-            elif field == "fixed" and value == "null":
+            elif field in ("fixed", "arch") and value == "null":
                 want = None
             elif field in ("installed", "fixed", "arch"):
                 want = value

@@ -1,17 +1,24 @@
 #!/usr/bin/python3
-"""Expected vulnerability findings for the Debian packages of a root filesystem.
+"""Expected vulnerability findings for the Debian packages and Python distributions of a root.
 
     /usr/bin/python3 tests/scan/oracle.py --root ROOTFS --vulndata DIR [--ecosystem E] [-o OUT]
 
 An oracle for `drydock image`, independent of drydock's C code: the installed packages come
 from dpkg-query (dpkg's own reading of ROOTFS/var/lib/dpkg), versions are compared with
-python3-apt's apt_pkg.version_compare (dpkg order), and ranges are evaluated as the OSV
-schema's "Evaluation" section writes it. Rules (tests/scan/README.md has them with reasons):
+python3-apt's apt_pkg.version_compare (dpkg order); the Python distributions are read with
+Python's importlib.metadata and their versions compared with packaging.version (PEP 440, Debian
+python3-packaging); ranges are evaluated as the OSV schema's "Evaluation" section writes it.
+Rules (tests/scan/README.md has them with reasons):
 
 - packages: those whose dpkg state is "installed"; each is matched by its SOURCE name and
   SOURCE version against affected[] entries of the OS ecosystem ("Debian:" + VERSION_ID of
   ROOTFS/etc/os-release unless --ecosystem); withdrawn records are skipped;
-- a record matches when the source version is in affected[].versions or in one of its
+- Python distributions: every *.dist-info/METADATA, *.egg-info/PKG-INFO, *.egg-info file and
+  *.egg/EGG-INFO/PKG-INFO under ROOTFS that no installed dpkg package owns (dpkg-query -S);
+  each is matched by its name normalised as PEP 503 says and its version against affected[]
+  entries of the ecosystem "PyPI" (names normalised the same way); a range holding a version
+  that PEP 440 rejects is not used;
+- a record matches when the (source) version is in affected[].versions or in one of its
   ECOSYSTEM/SEMVER ranges; its fixed version is the first `fixed` event above the installed
   version in a range that matched, none when there is no such event;
 - a matching record is reported under its CVE ids (its own id when that starts with "CVE-",
@@ -22,25 +29,42 @@ schema's "Evaluation" section writes it. Rules (tests/scan/README.md has them wi
   other names of this one; fixed = the highest fixed version of the merged records, null when one of them
   has none.
 
-Output: {"ecosystem", "packages", "findings": [{"id", "package", "arch", "installed", "fixed",
-"records", "aliases", "version", "source"}]} sorted by package, arch, id ("installed" is the
-source version compared, "version" the binary package's own).
+Output: {"ecosystem", "packages", "python_distributions", "findings": [{"id", "package",
+"arch", "installed", "fixed", "records", "aliases", "version", "source", "ecosystem",
+"matched_name"}]} sorted by package, arch, id ("installed" is the version compared: a deb's
+source version; "version" the package's own; "source" null and "arch" null for a Python
+distribution; "matched_name" the name looked up).
 """
 import argparse
+import email.parser
 import functools
 import glob
+import importlib.metadata
 import json
 import os
+import pathlib
+import re
 import subprocess
 import sys
 
 import apt_pkg
+from packaging.version import InvalidVersion, Version
 
 apt_pkg.init_system()
 
 
 def vcmp(a, b):
     return apt_pkg.version_compare(a, b)
+
+
+def pcmp(a, b):
+    """PEP 440 order; InvalidVersion when either does not parse."""
+    va, vb = Version(a), Version(b)
+    return (va > vb) - (va < vb)
+
+
+def pep503(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def die(msg):
@@ -87,13 +111,52 @@ def installed_packages(admindir):
     return pkgs
 
 
+def python_distributions(root, admindir):
+    """(name, version, metadata path relative to root) of the Python distributions under root
+    that no installed dpkg package owns, sorted."""
+    found = []
+    for top, dirs, files in os.walk(root):
+        if top == root:
+            dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev")]
+        dirs.sort()
+        for d in dirs:
+            path = os.path.join(top, d)
+            if d.endswith(".dist-info") and os.path.isfile(os.path.join(path, "METADATA")):
+                found.append((path, os.path.join(path, "METADATA")))
+            elif d.endswith(".egg-info") and os.path.isfile(os.path.join(path, "PKG-INFO")):
+                found.append((path, os.path.join(path, "PKG-INFO")))
+            elif d == "EGG-INFO" and top.endswith(".egg") and \
+                    os.path.isfile(os.path.join(path, "PKG-INFO")):
+                found.append((path, os.path.join(path, "PKG-INFO")))
+        for f in files:
+            path = os.path.join(top, f)
+            if f.endswith(".egg-info") and os.path.isfile(path) and not os.path.islink(path):
+                found.append((None, path))
+    dists = []
+    for dist_dir, meta_path in found:
+        rel = os.path.relpath(meta_path, root)
+        owned = subprocess.run(["dpkg-query", "--admindir=" + admindir, "-S", "/" + rel],
+                               capture_output=True, text=True)
+        if owned.returncode == 0:
+            continue
+        if dist_dir:
+            meta = importlib.metadata.PathDistribution(pathlib.Path(dist_dir)).metadata
+        else:
+            with open(meta_path, "rb") as f:
+                meta = email.parser.BytesHeaderParser().parse(f)
+        if not meta.get("Name") or not meta.get("Version"):
+            die("%s: no Name or Version" % meta_path)
+        dists.append((meta["Name"], meta["Version"], rel))
+    return sorted(dists)
+
+
 def event_key(ev):
     """Sort key of an event: its version in dpkg order, "0" lowest (introduced:0)."""
     kind, ver = next(iter(ev.items()))
     return (kind, ver)
 
 
-def sort_events(events):
+def sort_events(events, vcmp=vcmp):
     def cmp(a, b):
         (ka, va), (kb, vb) = event_key(a), event_key(b)
         za = ka == "introduced" and va == "0"
@@ -108,14 +171,14 @@ def sort_events(events):
     return sorted(events, key=functools.cmp_to_key(cmp))
 
 
-def range_match(v, rng):
+def range_match(v, rng, vcmp=vcmp):
     """(affected, fixed) of version v in one range, per the OSV evaluation pseudocode."""
     events = rng.get("events", [])
     limits = [e["limit"] for e in events if "limit" in e]
     if limits and not any(lim == "*" or vcmp(v, lim) < 0 for lim in limits):
         return False, None
     vulnerable = False
-    for ev in sort_events(events):
+    for ev in sort_events(events, vcmp):
         if "introduced" in ev and (ev["introduced"] == "0" or vcmp(v, ev["introduced"]) >= 0):
             vulnerable = True
         elif "fixed" in ev and vcmp(v, ev["fixed"]) >= 0:
@@ -129,20 +192,24 @@ def range_match(v, rng):
     return True, fixed
 
 
-def affected_match(v, aff):
-    """(affected, fixed) of v in one affected[] entry; fixed None = no fix above v."""
+def affected_match(v, aff, vcmp=vcmp):
+    """(affected, fixed) of v in one affected[] entry; fixed None = no fix above v. A range
+    with a version that vcmp rejects (InvalidVersion) is not used."""
     hit, fixes, unfixed = False, [], False
     for rng in aff.get("ranges", []):
         if rng.get("type") not in ("ECOSYSTEM", "SEMVER"):
             continue
-        ok, fixed = range_match(v, rng)
+        try:
+            ok, fixed = range_match(v, rng, vcmp)
+        except InvalidVersion:
+            continue
         if ok:
             hit = True
             if fixed is None:
                 unfixed = True
             else:
                 fixes.append(fixed)
-    if v in aff.get("versions", []):
+    if any(same_version(v, x, vcmp) for x in aff.get("versions", [])):
         if not hit:
             unfixed = True  # listed, and no range says where it ends
         hit = True
@@ -153,9 +220,19 @@ def affected_match(v, aff):
     return True, max(fixes, key=functools.cmp_to_key(vcmp))
 
 
-def load_records(vulndata, ecosystem):
-    """source name -> [(record, affected entry)] for the ecosystem."""
-    index = {}
+def same_version(a, b, vcmp):
+    if a == b:
+        return True
+    try:
+        return vcmp(a, b) == 0
+    except InvalidVersion:
+        return False
+
+
+def load_records(vulndata, ecosystems):
+    """{ecosystem: {name: [(record, affected entry)]}} for the ecosystems; PyPI names PEP 503
+    normalised."""
+    index = {eco: {} for eco in ecosystems}
     files = sorted(glob.glob(os.path.join(vulndata, "*.jsonl")))
     if not files:
         die("%s: no *.jsonl files" % vulndata)
@@ -172,8 +249,11 @@ def load_records(vulndata, ecosystem):
                     continue
                 for aff in rec.get("affected", []):
                     pkg = aff.get("package", {})
-                    if pkg.get("ecosystem") == ecosystem:
-                        index.setdefault(pkg.get("name"), []).append((rec, aff))
+                    eco, name = pkg.get("ecosystem"), pkg.get("name")
+                    if eco in index and isinstance(name, str):
+                        if eco == "PyPI":
+                            name = pep503(name)
+                        index[eco].setdefault(name, []).append((rec, aff))
     return index
 
 
@@ -185,21 +265,39 @@ def report_ids(rec):
     return cves or [rec["id"]]
 
 
-def match(pkgs, index):
-    """The merged findings of installed packages `pkgs` against `index` (load_records)."""
+def deb_lookup(pkgs, ecosystem):
+    """dpkg packages (installed_packages) as lookups: by source name and source version."""
+    return [{"package": name, "arch": arch, "version": ver, "source": src, "ecosystem": ecosystem,
+             "name": src, "installed": srcver} for name, arch, ver, src, srcver in pkgs]
+
+
+def pypi_lookup(dists):
+    """Python distributions (python_distributions) as lookups: PEP 503 name, own version."""
+    return [{"package": name, "arch": None, "version": ver, "source": None, "ecosystem": "PyPI",
+             "name": pep503(name), "installed": ver} for name, ver, _ in dists]
+
+
+SCHEMES = {"PyPI": pcmp}
+
+
+def match(lookups, index):
+    """The merged findings of packages `lookups` (deb_lookup, pypi_lookup) against `index`
+    (load_records)."""
     merged = {}
-    for name, arch, ver, src, srcver in pkgs:
-        for rec, aff in index.get(src, []):
-            hit, fixed = affected_match(srcver, aff)
+    for p in lookups:
+        cmp = SCHEMES.get(p["ecosystem"], vcmp)
+        for rec, aff in index.get(p["ecosystem"], {}).get(p["name"], []):
+            hit, fixed = affected_match(p["installed"], aff, cmp)
             if not hit:
                 continue
             ids = {rec["id"]} | {a for a in rec.get("aliases", []) + rec.get("upstream", [])
                                  if not a.startswith("CVE-")}
             for fid in report_ids(rec):
-                f = merged.setdefault((name, arch, fid), {
-                    "id": fid, "package": name, "arch": arch, "installed": srcver,
-                    "version": ver, "source": src, "records": set(), "ids": set(), "fixes": [],
-                    "unfixed": False})
+                f = merged.setdefault((p["package"], p["arch"] or "", fid), {
+                    "id": fid, "package": p["package"], "arch": p["arch"],
+                    "installed": p["installed"], "version": p["version"], "source": p["source"],
+                    "ecosystem": p["ecosystem"], "matched_name": p["name"], "cmp": cmp,
+                    "records": set(), "ids": set(), "fixes": [], "unfixed": False})
                 f["records"].add(rec["id"])
                 f["ids"] |= ids
                 if fixed is None:
@@ -211,12 +309,13 @@ def match(pkgs, index):
         f = merged[key]
         fixed = None
         if not f["unfixed"]:
-            fixed = max(f["fixes"], key=functools.cmp_to_key(vcmp))
+            fixed = max(f["fixes"], key=functools.cmp_to_key(f["cmp"]))
         findings.append({
             "id": f["id"], "package": f["package"], "arch": f["arch"],
             "installed": f["installed"], "fixed": fixed,
             "records": sorted(f["records"]), "aliases": sorted(f["ids"] - {f["id"]}),
-            "version": f["version"], "source": f["source"]})
+            "version": f["version"], "source": f["source"], "ecosystem": f["ecosystem"],
+            "matched_name": f["matched_name"]})
     return findings
 
 
@@ -264,12 +363,13 @@ def self_test():
             rec("CVE-3", "1.8", ["GHSA-x"]),                # a CVE record: its own id
             rec("DSA-6-1", None, ["CVE-2"]),                # unfixed: CVE-2 has no fix
             rec("DSA-7-1", "9", ["CVE-9"], withdrawn=True)]
-    tmp = {}
+    tmp = {"Debian:11": {}}
     for r in recs:
         if not r.get("withdrawn"):
-            tmp.setdefault("src", []).append((r, r["affected"][0]))
+            tmp["Debian:11"].setdefault("src", []).append((r, r["affected"][0]))
     got = [(f["id"], f["fixed"], f["records"], f["aliases"])
-           for f in match([("bin", "amd64", "1:1.2", "src", "1.2")], tmp)]
+           for f in match(deb_lookup([("bin", "amd64", "1:1.2", "src", "1.2")], "Debian:11"),
+                          tmp)]
     want = [("CVE-1", "1.7", ["DSA-1-1", "DSA-2-1"], ["DSA-1-1", "DSA-2-1"]),
             ("CVE-2", None, ["DSA-2-1", "DSA-6-1"], ["DSA-2-1", "DSA-6-1"]),
             ("CVE-3", "1.9", ["CVE-3", "UBUNTU-5"], ["GHSA-x", "UBUNTU-5"]),
@@ -277,7 +377,29 @@ def self_test():
     if got != want:
         print("self-test: merge: got %s, want %s" % (got, want), file=sys.stderr)
         bad += 1
-    print("oracle.py: self-test: %d of %d checks failed" % (bad, len(cases) + 1), file=sys.stderr)
+    # PEP 440 order: not dpkg's, not string order
+    pcases = [
+        (rng({I: "0"}, {L: "1.11.0"}), "1.10.0", (True, None)),      # 1.10 > 1.9, < 1.11
+        (rng({I: "0"}, {F: "1.10.0"}), "1.10.0", (False, None)),     # fixed itself
+        (rng({I: "0"}, {F: "1.10"}), "1.10.0", (False, None)),       # 1.10 == 1.10.0
+        (rng({I: "2.0.0"}, {F: "2.0.7"}, {I: "0"}, {F: "1.26.18"}), "1.26.5", (True, "1.26.18")),
+        (rng({I: "0"}, {F: "1.0"}), "1.0rc1", (True, "1.0")),          # pre-release first
+        (rng({I: "0"}, {F: "1.0.post1"}), "1.0", (True, "1.0.post1")),
+        (rng({I: "0"}, {F: "1.0"}), "1!0.5", (False, None)),           # epoch
+        (rng({I: "0"}, {F: "not a version"}), "1.0", (False, None)),   # range not used
+        ({"versions": ["1.0.0"]}, "1.0", (True, None)),
+    ]
+    for aff, v, want in pcases:
+        got = affected_match(v, aff, pcmp)
+        if got != want:
+            print("self-test: PyPI %s at %s: got %s, want %s" % (aff, v, got, want),
+                  file=sys.stderr)
+            bad += 1
+    if [pep503(n) for n in ("Foo.Bar", "foo__bar", "FOO-_.bar")] != ["foo-bar"] * 3:
+        print("self-test: pep503", file=sys.stderr)
+        bad += 1
+    n = len(cases) + len(pcases) + 2
+    print("oracle.py: self-test: %d of %d checks failed" % (bad, n), file=sys.stderr)
     return 1 if bad else 0
 
 
@@ -298,18 +420,21 @@ def main():
     if not os.path.isfile(os.path.join(admindir, "status")):
         die("%s: no var/lib/dpkg/status" % args.root)
     eco = args.ecosystem or os_ecosystem(args.root)
-    index = load_records(args.vulndata, eco)
+    index = load_records(args.vulndata, (eco, "PyPI"))
     pkgs = installed_packages(admindir)
-    findings = match(pkgs, index)
-    doc = {"ecosystem": eco, "packages": len(pkgs), "findings": findings}
+    dists = python_distributions(args.root, admindir)
+    findings = match(deb_lookup(pkgs, eco) + pypi_lookup(dists), index)
+    doc = {"ecosystem": eco, "packages": len(pkgs), "python_distributions": len(dists),
+           "findings": findings}
     text = json.dumps(doc, indent=1, sort_keys=True) + "\n"
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:
             f.write(text)
     else:
         sys.stdout.write(text)
-    print("oracle.py: %s: %d installed packages, %d findings in %d packages"
-          % (eco, len(pkgs), len(findings), len({(f["package"], f["arch"]) for f in findings})),
+    print("oracle.py: %s: %d installed packages, %d Python distributions (%s), %d findings in %d "
+          "packages" % (eco, len(pkgs), len(dists), " ".join("%s %s" % d[:2] for d in dists),
+                        len(findings), len({(f["package"], f["arch"]) for f in findings})),
           file=sys.stderr)
 
 

@@ -25,3 +25,17 @@ add_test(NAME scan/bullseye-compare
 set_tests_properties(scan/bullseye-compare PROPERTIES
   FIXTURES_REQUIRED bullseye TIMEOUT 900 SKIP_RETURN_CODE 77
   ENVIRONMENT "DD_TEST_TMP=${CMAKE_CURRENT_BINARY_DIR}/tmp")
+
+# CLI cases on the bullseye-vuln image (tests/scan/cases/scan_*.case, run by tests/cli/run_case.sh
+# as the cases of tests/cli/cases/ are): suppression, --ignore-unfixed and the CI gate's exit
+# codes on a real image, and scan-sbom on unusable input. They need the image, so they are
+# registered here with the "bullseye" fixture rather than by tests/CMakeLists.txt.
+file(GLOB DD_SCAN_CASES CONFIGURE_DEPENDS ${DD_SCAN_DIR}/cases/scan_*.case)
+foreach(case IN LISTS DD_SCAN_CASES)
+  get_filename_component(name ${case} NAME_WE)
+  add_test(NAME cli/${name}
+           COMMAND ${BASH} ${DD_SCAN_DIR}/../cli/run_case.sh $<TARGET_FILE:drydock> ${case})
+  set_tests_properties(cli/${name} PROPERTIES
+    ENVIRONMENT "DD_TEST_DATA=${DD_SCAN_DIR}/../data;DD_TEST_IMAGES=${DD_TEST_IMAGES};DD_TEST_TMP=${CMAKE_CURRENT_BINARY_DIR}/tmp"
+    FIXTURES_REQUIRED bullseye TIMEOUT 300)
+endforeach()

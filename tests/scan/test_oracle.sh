@@ -6,7 +6,8 @@
 # 1. oracle.py's evaluation rules on made-up records (--self-test);
 # 2. the bullseye-vuln image (tests/images/bullseye.sh) is what the scan tests assume: two
 #    layers, the lower one's dpkg status with the current bullseye versions, the upper one's
-#    with the relabelled ones, written by dpkg with the package files beside it;
+#    with the relabelled ones, written by dpkg with the package files beside it, and the
+#    Python distributions in the upper one only;
 # 3. the oracle on the squashed root holds every fact of expected-pins.txt, and on the
 #    debootstrap root (current versions only) finds nothing.
 set -euo pipefail
@@ -22,6 +23,8 @@ ok() { pass=$((pass + 1)); printf 'ok: %s\n' "$*"; }
 bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*" >&2; }
 
 "$py" -c 'import apt_pkg' 2>/dev/null || die "$py cannot import apt_pkg: install python3-apt"
+"$py" -c 'import packaging.version' 2>/dev/null ||
+    die "$py cannot import packaging.version: install python3-packaging"
 command -v dpkg-query >/dev/null || die "dpkg-query is not installed"
 for f in bullseye-vuln.docker.tar bullseye-vuln.rootfs/var/lib/dpkg/status \
     rootfs/var/lib/dpkg/status relabelled.tsv; do
@@ -68,6 +71,13 @@ for pkg, arch, cur, ver, src, srcver, why in relabelled:
 for path in ("usr/lib/x86_64-linux-gnu/libssl.so.1.1", "usr/bin/openssl", "usr/bin/gzip",
              "usr/lib/chromium/chrome-sandbox", "var/lib/dpkg/info/libssl1.1:amd64.list"):
     assert path in names[1], "%s is not in the upper layer" % path
+# the Python distributions are in the upper layer only
+site = "opt/app/lib/python3.9/site-packages/"
+for path in ("py-1.10.0.egg-info/PKG-INFO", "py/__init__.py",
+             "urllib3-1.26.5.dist-info/METADATA", "urllib3-1.26.5.dist-info/RECORD",
+             "urllib3/__init__.py"):
+    assert site + path in names[1], "%s is not in the upper layer" % (site + path)
+    assert site + path not in names[0], "%s is in the lower layer" % (site + path)
 print("%d relabelled packages: current versions in layer 0, relabelled in layer 1 "
       "(%d entries)" % (len(relabelled), len(names[1])))
 EOF
