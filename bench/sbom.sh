@@ -12,9 +12,20 @@
 # debian.oci-gzip): median wall and peak RSS, and whether the package set equals the one read
 # from the directory. Wall time is taken with bash's microsecond clock around each run (so it
 # includes starting /usr/bin/time, about 1 ms, for both tools), peak RSS by /usr/bin/time -v.
-# The start-up floor, `drydock --version`, is printed below the table. Environment: RUNS
-# (default 5), DRYDOCK (use this binary instead of building the release preset), TRIVY (use
-# this binary).
+# The start-up floor, `drydock --version`, is printed below the table.
+#
+# Then the application image of tests/images/app.sh (built here if missing: the Debian root plus
+# npm apps, Python distributions, Go binaries and jars): `drydock sbom` (default package types,
+# os and library) against cdxgen (tests/interop/fetch-tools.sh installs it, in its cache) on
+# the root directory and on its docker-archive, median wall and peak RSS over RUNS runs, the
+# components of each document counted by purl type, and drydock's maven components against the
+# pom.properties app.sh lists (jars.tsv); then `drydock sbom --pkg-types os` against
+# the default on the same root: what the language catalogers add. cdxgen runs offline, inside
+# a network namespace of its own (`unshare -n`, so does drydock, to pay the same).
+#
+# Environment: RUNS (default 5), DRYDOCK (use this binary instead of building the release
+# preset), TRIVY (use this binary), APP=0 (leave the application image out: cdxgen takes
+# 30-60 s a run).
 set -euo pipefail
 export LC_ALL=C # "." in $EPOCHREALTIME and awk's numbers
 
@@ -142,4 +153,127 @@ for form in debian.docker.tar debian.oci.tar debian.oci-gzip; do
     awk -v n="$form" -v dw="$dw" -v dr="$dr" -v s="$same" \
         'BEGIN { printf "%-22s %12.4f %12.1f   %s\n", n, dw, dr / 1024, s }'
 done
+
+[ "${APP:-1}" != 0 ] || exit $status
+
+# --- the application image: drydock against cdxgen ------------------------------------------
+app=$cache/app
+if [ ! -s "$app/app.docker.tar" ] || [ ! -x "$app/rootfs/bin/sh" ]; then
+    log "no $app: tests/images/lang.sh and app.sh build it"
+    if ! { [ -x "$cache/lang/rootfs/bin/sh" ] || bash "$root/tests/images/lang.sh" "$cache"; } ||
+        ! bash "$root/tests/images/app.sh" "$cache"; then
+        log "app image build failed"
+        exit 1
+    fi
+fi
+# stats NAME: "median_wall median_rss_kb" of $tmp/NAME.times
+stats() { printf '%s %s' "$(cut -d' ' -f1 "$tmp/$1.times" | median)" "$(cut -d' ' -f2 "$tmp/$1.times" | median)"; }
+# by_type DOC: "type count" per purl type of every component, nested ones included
+by_type() {
+    jq -r '[.components[]? | recurse(.components[]?) | .purl // empty
+            | capture("^pkg:(?<t>[^/]+)/").t] | group_by(.) | map("\(.[0]) \(length)") | .[]' "$1"
+}
+netns=(unshare -n)
+if ! unshare -n true 2>/dev/null; then
+    log "unshare -n does not work here (not root?): cdxgen runs with the network, offline by its settings only"
+    netns=()
+fi
+
+rc=0
+tools=$(bash "$root/tests/interop/fetch-tools.sh") || rc=$?
+if [ "$rc" = 0 ]; then
+    cdxgen=$(sed -n 's/^cdxgen=//p' <<<"$tools")
+    CDXGEN_PLUGINS_DIR=$(sed -n 's/^cdxgen_plugins=//p' <<<"$tools")
+    # offline: no license, registry or VCS look-ups, no search.maven.org for jars without
+    # pom.properties; its temporary files (a docker-archive is unpacked whole) under $tmp
+    export CDXGEN_PLUGINS_DIR FETCH_LICENSE=false CDXGEN_FETCH_PKG_METADATA=false \
+        GO_FETCH_VCS=false SEARCH_MAVEN_ORG=false CDXGEN_TELEMETRY=false \
+        CDXGEN_TEMP_DIR=$tmp/cdxgen-tmp
+    printf '\napp image of tests/images/app.sh (%s tree, %s docker-archive), cdxgen %s\n' \
+        "$(du -sh "$app/rootfs" | cut -f1)" "$(du -h "$app/app.docker.tar" | cut -f1)" \
+        "$(jq -r .version "$(dirname "$cdxgen")/../package.json")"
+    printf '%-14s %12s %12s %9s   %12s %12s %9s\n' input "drydock s" "cdxgen s" speedup "drydock MB" "cdxgen MB" "RSS ratio"
+    for entry in "app-dir|dir:$app/rootfs|-t rootfs|$app/rootfs" \
+        "app-docker|$app/app.docker.tar|-t docker|$app/app.docker.tar"; do
+        IFS='|' read -r name dinput ctype cinput <<<"$entry"
+        "$drydock" sbom -o "$tmp/$name.drydock.json" "$dinput" 2>"$tmp/$name.err" ||
+            { log "drydock failed on $name: $(tail -3 "$tmp/$name.err")"; status=1; continue; }
+        ok=1
+        for ((i = 0; i < runs; i++)); do
+            measure "$name.d" "${netns[@]}" "$drydock" sbom -o "$tmp/out.json" "$dinput" || { ok=0; break; }
+            mkdir -p "$tmp/cdxgen-tmp"
+            # shellcheck disable=SC2086
+            measure "$name.c" "${netns[@]}" node "$cdxgen" $ctype --no-banner --no-install-deps \
+                -o "$tmp/out-c.json" "$cinput" || { ok=0; break; }
+            # the first run's document is the one counted; cdxgen leaves the unpacked image
+            # behind (420 MB for the archive): removed, and written back before drydock's next
+            # run, which would otherwise wait on that I/O
+            [ -f "$tmp/$name.cdxgen.json" ] || mv "$tmp/out-c.json" "$tmp/$name.cdxgen.json"
+            rm -rf "$tmp/cdxgen-tmp"
+            sync
+        done
+        if [ "$ok" != 1 ] || [ ! -s "$tmp/$name.cdxgen.json" ]; then
+            status=1
+            continue
+        fi
+        read -r dw dr <<<"$(stats "$name.d")"
+        read -r cw cr <<<"$(stats "$name.c")"
+        awk -v n="$name" -v dw="$dw" -v cw="$cw" -v dr="$dr" -v cr="$cr" 'BEGIN {
+            printf "%-14s %12.4f %12.4f %8.1fx   %12.1f %12.1f %9.3f\n", n, dw, cw, cw / dw,
+                   dr / 1024, cr / 1024, dr / cr }'
+        # every run, in order: the load on a shared machine moves, and shows here
+        printf '  runs, s: drydock %s; cdxgen %s\n' "$(cut -d' ' -f1 "$tmp/$name.d.times" | xargs printf '%.3f ' | sed 's/ $//')" \
+            "$(cut -d' ' -f1 "$tmp/$name.c.times" | xargs printf '%.1f ' | sed 's/ $//')"
+        by_type "$tmp/$name.drydock.json" >"$tmp/$name.d.types"
+        by_type "$tmp/$name.cdxgen.json" >"$tmp/$name.c.types"
+        # one line: each purl type with drydock's and cdxgen's counts
+        printf '  components by purl type (drydock/cdxgen):'
+        cut -d' ' -f1 "$tmp/$name.d.types" "$tmp/$name.c.types" | LC_ALL=C sort -u | while read -r t; do
+            printf ' %s %d/%d' "$t" "$(awk -v t="$t" '$1 == t { print $2 }' "$tmp/$name.d.types")" \
+                "$(awk -v t="$t" '$1 == t { print $2 }' "$tmp/$name.c.types")"
+        done
+        printf '\n'
+        # the timed document is complete: its maven set is what the archives' pom.properties say
+        jq -r '[.components[]? | recurse(.components[]?) | .purl // empty | select(startswith("pkg:maven/"))
+                | sub("\\?.*"; "")] | .[]' "$tmp/$name.drydock.json" | LC_ALL=C sort >"$tmp/$name.mvn"
+        awk -F'\t' '{ print "pkg:maven/" $2 "/" $3 "@" $4 }' "$app/jars.tsv" | LC_ALL=C sort >"$tmp/jars.mvn"
+        if [ -s "$tmp/jars.mvn" ] && cmp -s "$tmp/$name.mvn" "$tmp/jars.mvn"; then
+            printf '  drydock maven components = pom.properties of app.sh'"'"'s jars.tsv (%d)\n' "$(wc -l <"$tmp/jars.mvn")"
+        else
+            printf '  drydock maven components DIFFER from app.sh'"'"'s jars.tsv: %s\n' \
+                "$(diff "$tmp/jars.mvn" "$tmp/$name.mvn" | grep '^[<>]' | head -5 | tr '\n' ' ')"
+            status=1
+        fi
+        for t in npm pypi golang maven; do
+            for who in d c; do
+                grep -q "^$t " "$tmp/$name.$who.types" || {
+                    printf '    no %s component in %s'"'"'s document\n' "$t" \
+                        "$([ $who = d ] && echo drydock || echo cdxgen)"
+                    status=1
+                }
+            done
+        done
+    done
+    printf 'goals: speedup >= 100x (cdxgen in a network namespace: %s)\n' \
+        "$([ ${#netns[@]} -gt 0 ] && echo yes || echo NO)"
+elif [ "$rc" = 77 ]; then
+    log "cdxgen is not available (see above): drydock against cdxgen skipped"
+else
+    log "tests/interop/fetch-tools.sh failed: drydock against cdxgen skipped"
+    status=1
+fi
+
+# --- what the language catalogers add to the OS-only time, on the same root ----------------
+# both are fast and the load moves: 4 x RUNS runs, alternating
+for ((i = 0; i < runs * 4; i++)); do
+    measure app-os "$drydock" sbom --pkg-types os -o "$tmp/out.json" "dir:$app/rootfs"
+    measure app-all "$drydock" sbom -o "$tmp/out.json" "dir:$app/rootfs"
+done
+read -r ow or <<<"$(stats app-os)"
+read -r aw ar <<<"$(stats app-all)"
+printf '\n'
+awk -v ow="$ow" -v aw="$aw" -v or="$or" -v ar="$ar" 'BEGIN {
+    printf "app-dir drydock --pkg-types os: %.4f s, %.1f MB; default (os,library): %.4f s, %.1f MB\n",
+           ow, or / 1024, aw, ar / 1024
+    printf "language catalogs add %.0f%% to the OS-only time (goal <= 30%%)\n", (aw / ow - 1) * 100 }'
 exit $status
