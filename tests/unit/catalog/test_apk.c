@@ -10,30 +10,7 @@
 
 #include "catalog/catalog_int.h"
 
-typedef struct {
-    dd_arena *arena;
-    dd_pkglist list;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-
-    assert_int_equal(dd_arena_new(&f->arena), DD_OK);
-    f->list.arena = f->arena;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    dd_pkglist__dispose(&f->list);
-    dd_arena_free(f->arena);
-    free(f);
-    return 0;
-}
+#include "pkglist_fixture.h"
 
 static const char two[] = "C:Q1abc=\nP:musl\nV:1.2.5-r0\nA:x86_64\nS:411323\nI:654336\n"
                           "T:the musl c library\nU:https://musl.libc.org/\nL:MIT\no:musl\n"

@@ -14,30 +14,7 @@
 #include "catalog/catalog_int.h"
 #include <drydock/image.h>
 
-typedef struct {
-    dd_arena *arena;
-    dd_pkglist list;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-
-    assert_int_equal(dd_arena_new(&f->arena), DD_OK);
-    f->list.arena = f->arena;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    dd_pkglist__dispose(&f->list);
-    dd_arena_free(f->arena);
-    free(f);
-    return 0;
-}
+#include "pkglist_fixture.h"
 
 static const char status[] =
     "Package: libc6\nStatus: install ok installed\nPriority: optional\nSection: libs\n"

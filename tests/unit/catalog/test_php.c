@@ -16,38 +16,7 @@
 
 #define LIT(s) s, strlen(s)
 
-typedef struct {
-    dd_arena *arena;
-    dd_pkglist list;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-
-    assert_int_equal(dd_arena_new(&f->arena), DD_OK);
-    f->list.arena = f->arena;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    dd_pkglist__dispose(&f->list);
-    dd_arena_free(f->arena);
-    free(f);
-    return 0;
-}
-
-static const dd_package *named(const dd_pkglist *l, const char *name)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i].name, name) == 0)
-            return &l->v[i];
-    return NULL;
-}
+#include "pkglist_fixture.h"
 
 /* Composer 2: an object with the packages and the names installed for development. */
 static const char installed2[] =
