@@ -5,6 +5,7 @@
 
 #include <drydock/catalog.h>
 #include <drydock/common.h>
+#include <drydock/issue.h>
 #include <drydock/vulndb.h>
 
 #include <stdbool.h>
@@ -13,35 +14,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum {
-    DD_SEV_UNKNOWN = 0,
-    DD_SEV_LOW,
-    DD_SEV_MEDIUM,
-    DD_SEV_HIGH,
-    DD_SEV_CRITICAL,
-} dd_severity;
-
-#define DD_SEV_COUNT 5
-
-/* "UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL". */
-const char *dd_severity_name(dd_severity s);
-
-/* Parses a severity word case-insensitively: the five names, and the words distros use
- * ("negligible", "unimportant" -> LOW; "moderate" -> MEDIUM; "important" -> HIGH; "urgent" ->
- * CRITICAL; "not yet assigned" -> UNKNOWN). DD_EINVALID for anything else. */
-int dd_severity_parse(dd_severity *out, const char *word);
-
-/* The severity band of a CVSS base score (0.1-3.9 LOW, 4.0-6.9 MEDIUM, 7.0-8.9 HIGH, 9.0-10
- * CRITICAL; 0 and negative UNKNOWN). */
-dd_severity dd_severity_from_score(double score);
-
-/* Why a finding is not counted. */
-typedef enum {
-    DD_SUPPRESS_NONE = 0,
-    DD_SUPPRESS_IGNOREFILE, /* an entry of the ignore file */
-    DD_SUPPRESS_VEX,        /* a VEX statement: not_affected or fixed */
-} dd_suppress_kind;
 
 /* One vulnerability in one package. Strings are owned by the result. */
 typedef struct {

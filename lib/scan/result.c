@@ -46,6 +46,13 @@ int dd_severity_parse(dd_severity *out, const char *word)
     return dd_error_set(DD_EINVALID, "unknown severity \"%s\"", word);
 }
 
+const char *dd_issue_class_name(dd_issue_class c)
+{
+    static const char *const names[DD_ISSUE_CLASS_COUNT] = {"secret", "config", "hygiene"};
+
+    return (unsigned)c < DD_ISSUE_CLASS_COUNT ? names[c] : "unknown";
+}
+
 dd_severity dd_severity_from_score(double score)
 {
     if (score >= 9.0)
