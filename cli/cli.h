@@ -135,11 +135,23 @@ typedef struct {
     }
 
 struct dd_inventory;
-/* Matches `inv` against the database, applies suppressions, writes the report and returns the
- * exit code: 0, the --exit-code/--fail-on code when shown findings remain, DD_EXIT_USAGE on
- * unusable input. `t_catalog_ms` is reported with --timing. */
-int dd_cli_scan_report(const dd_cli_scan_flags *f, const struct dd_inventory *inv,
-                       const char *target, const char *digest, double t_catalog_ms);
+struct dd_scan_result;
+/* What a scan reports: `inv` (NULL when no package was cataloged) matched against the database
+ * when `match` is set, and the issues (secrets, configuration, hygiene) already found in
+ * `issues` (may be NULL) with `issue_classes` the bit mask of 1u << dd_issue_class that ran.
+ * Applies suppressions, writes the report and returns the exit code: 0, the
+ * --exit-code/--fail-on code when shown findings or issues remain, DD_EXIT_USAGE on unusable
+ * input. `t_catalog_ms` is reported with --timing. */
+typedef struct {
+    const struct dd_inventory *inv;
+    bool match;
+    const struct dd_scan_result *issues;
+    unsigned issue_classes;
+    const char *target, *digest;
+    double t_catalog_ms;
+} dd_cli_scan_input;
+
+int dd_cli_scan_report(const dd_cli_scan_flags *f, const dd_cli_scan_input *in);
 /* Monotonic milliseconds. */
 double dd_cli_now_ms(void);
 

@@ -65,9 +65,14 @@ int dd_cmd_image(const dd_command *cmd, int argc, char **argv)
     walk = NULL;
     for (size_t i = 0; i < dd_inventory_warning_count(inv); i++)
         dd_cli_error("warning: %s", dd_inventory_warning(inv, i));
-    rc = dd_cli_scan_report(&f, inv, id->n_tags ? id->tags[0] : id->path,
-                            id->manifest_digest ? id->manifest_digest : id->config_digest,
-                            dd_cli_now_ms() - t0);
+    {
+        dd_cli_scan_input in = {.inv = inv, .match = true};
+
+        in.target = id->n_tags ? id->tags[0] : id->path;
+        in.digest = id->manifest_digest ? id->manifest_digest : id->config_digest;
+        in.t_catalog_ms = dd_cli_now_ms() - t0;
+        rc = dd_cli_scan_report(&f, &in);
+    }
 done:
     dd_inventory_free(inv);
     dd_walk_free(walk);

@@ -50,6 +50,7 @@ static int read_sbom(const char *path, char **data, size_t *len)
 int dd_cmd_scan_sbom(const dd_command *cmd, int argc, char **argv)
 {
     dd_cli_scan_flags f = DD_CLI_SCAN_FLAGS_INIT;
+    dd_cli_scan_input in = {.match = true};
     const dd_opt opts[] = {
         DD_CLI_SCAN_OPTS(&f),
         {0},
@@ -79,7 +80,10 @@ int dd_cmd_scan_sbom(const dd_command *cmd, int argc, char **argv)
         const char *w = dd_inventory_warning(inv, i);
         dd_cli_error("%s%s", strncmp(w, "inferred: ", 10) == 0 ? "" : "warning: ", w);
     }
-    rc = dd_cli_scan_report(&f, inv, argv[0], NULL, dd_cli_now_ms() - t0);
+    in.inv = inv;
+    in.target = argv[0];
+    in.t_catalog_ms = dd_cli_now_ms() - t0;
+    rc = dd_cli_scan_report(&f, &in);
     dd_inventory_free(inv);
     return rc;
 }

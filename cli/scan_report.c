@@ -83,8 +83,7 @@ static int read_whole(const char *path, char **data, size_t *len)
     return 0;
 }
 
-int dd_cli_scan_report(const dd_cli_scan_flags *f, const dd_inventory *inv, const char *target,
-                       const char *digest, double t_catalog_ms)
+int dd_cli_scan_report(const dd_cli_scan_flags *f, const dd_cli_scan_input *in)
 {
     dd_report_opts ro = {0};
     dd_scan_result *res = NULL;
@@ -125,16 +124,24 @@ int dd_cli_scan_report(const dd_cli_scan_flags *f, const dd_inventory *inv, cons
     }
     ro.ignore_unfixed = f->ignore_unfixed;
     ro.show_suppressed = f->show_suppressed;
-    ro.target = target;
-    ro.target_digest = digest;
+    ro.target = in->target;
+    ro.target_digest = in->digest;
     ro.timestamp = (int64_t)time(NULL);
-    if ((rc = dd_cli_db_path(&db_path, f->db)) != 0)
+    ro.issue_classes = in->issue_classes;
+    if (in->match && (rc = dd_cli_db_path(&db_path, f->db)) != 0)
         return rc;
     t0 = dd_cli_now_ms();
-    if (dd_vulndb_open(&db, db_path) != DD_OK || dd_scan_match(&res, inv, db, NULL) != DD_OK) {
+    if (in->match ? dd_vulndb_open(&db, db_path) != DD_OK ||
+                        dd_scan_match(&res, in->inv, db, NULL) != DD_OK
+                  : dd_scan_result_new(&res, in->inv) != DD_OK) {
         rc = dd_cli_fail();
         goto done;
     }
+    for (size_t i = 0; in->issues && i < dd_scan_issue_count(in->issues); i++)
+        if (dd_scan_add_issue(res, dd_scan_issue_get(in->issues, i)) != DD_OK) {
+            rc = dd_cli_fail();
+            goto done;
+        }
     /* suppressions: the ignore file (the default one only when it exists) and VEX documents */
     {
         const char *ignore = f->ignorefile ? f->ignorefile : ".drydockignore";
@@ -181,6 +188,11 @@ int dd_cli_scan_report(const dd_cli_scan_flags *f, const dd_inventory *inv, cons
         if (!f->fail_on || (fail_mask & (1u << fd->severity)))
             failing++;
     }
+    for (size_t i = 0; i < dd_scan_issue_count(res); i++) {
+        const dd_issue *is = dd_scan_issue_get(res, i);
+        if (dd_report_selects_issue(&ro, is) && (!f->fail_on || (fail_mask & (1u << is->severity))))
+            failing++;
+    }
     t0 = dd_cli_now_ms();
     if ((rc = dd_cli_out_open(&out, f->output)) != 0)
         goto done;
@@ -193,7 +205,7 @@ int dd_cli_scan_report(const dd_cli_scan_flags *f, const dd_inventory *inv, cons
     t_report = dd_cli_now_ms() - t0;
     if (f->timing)
         fprintf(stderr, "drydock: timing: catalog %.1f ms, match %.1f ms, report %.1f ms\n",
-                t_catalog_ms, t_match, t_report);
+                in->t_catalog_ms, t_match, t_report);
     rc = DD_EXIT_OK;
     if (failing && (f->fail_on || f->exit_code > 0))
         rc = f->exit_code > 0 ? f->exit_code : 1;

@@ -71,6 +71,22 @@ const dd_finding *dd_scan_get(const dd_scan_result *r, size_t index);
 size_t dd_scan_note_count(const dd_scan_result *r);
 const char *dd_scan_note(const dd_scan_result *r, size_t index);
 
+/* An empty result over `inv` (may be NULL), for scans that match no packages: issues only. */
+int dd_scan_result_new(dd_scan_result **out, const dd_inventory *inv);
+
+/* --- issues: secrets, configuration and hygiene (include/drydock/issue.h) --- */
+
+/* Adds a copy of `issue` (its strings copied). DD_ENOMEM. */
+int dd_scan_add_issue(dd_scan_result *r, const dd_issue *issue);
+/* dd_scan_add_issue as a dd_issue_fn, `result` being the dd_scan_result. */
+int dd_scan_add_issue_cb(const dd_issue *issue, void *result);
+/* The issues in the order added. */
+size_t dd_scan_issue_count(const dd_scan_result *r);
+const dd_issue *dd_scan_issue_get(const dd_scan_result *r, size_t index);
+/* Marks an issue suppressed, copying `reason` (may be NULL). */
+int dd_scan_suppress_issue(dd_scan_result *r, size_t index, dd_suppress_kind kind,
+                           const char *reason);
+
 /* Marks a finding suppressed (ignore file or VEX), copying `reason` (may be NULL). */
 int dd_scan_suppress(dd_scan_result *r, size_t index, dd_suppress_kind kind, const char *reason);
 
@@ -116,12 +132,18 @@ typedef struct {
     bool ignore_unfixed;         /* leave out findings without a fixed version */
     bool show_suppressed;        /* also list suppressed findings, marked as such */
     bool color;                  /* table: ANSI colours */
+    unsigned issue_classes;      /* 1u << dd_issue_class of each issue scanner that ran: the
+                                    table and markdown print their sections even when empty */
     int64_t timestamp;           /* SARIF/CycloneDX time stamps: seconds since the epoch */
     const char *tool_version;    /* NULL = dd_version() */
 } dd_report_opts;
 
 /* Whether finding `f` passes the opts' severity and unfixed filters and is not suppressed. */
 bool dd_report_selects(const dd_report_opts *opts, const dd_finding *f);
+
+/* Whether issue `is` passes the severity filter and is not suppressed (issues have no fixed
+ * version: --ignore-unfixed leaves them be). */
+bool dd_report_selects_issue(const dd_report_opts *opts, const dd_issue *is);
 
 /* Writes the report to `fp`. DD_EIO when writing fails. */
 int dd_report_write(FILE *fp, const dd_scan_result *r, const dd_report_opts *opts);

@@ -267,7 +267,7 @@ static int entry_takes(matcher *m, size_t k, const dd_finding *f, bool *yes)
     int rc;
 
     *yes = e->n_pkgs == 0;
-    if (*yes)
+    if (*yes || !f) /* an issue has no package: only entries without purl patterns take it */
         return DD_OK;
     if (!m->inv || !(p = dd_inventory_get(m->inv, f->pkg)) || !p->purl)
         return DD_OK;
@@ -313,17 +313,20 @@ static int first_for_id(matcher *m, const dd_finding *f, const char *id, size_t 
     return DD_OK;
 }
 
-static int suppress(dd_scan_result *r, size_t i, const ignore_entry *e, const char *path)
+/* Suppresses finding `i` (or issue `i` when `issue`) by entry `e`. */
+static int suppress(dd_scan_result *r, size_t i, bool issue, const ignore_entry *e,
+                    const char *path)
 {
     dd_buf b = DD_BUF_INIT;
-    int rc;
+    const char *reason = e->reason;
+    int rc = DD_OK;
 
-    if (e->reason)
-        return dd_scan_suppress(r, i, DD_SUPPRESS_IGNOREFILE, e->reason);
     /* without a comment, the reason says which entry it was */
-    rc = dd_buf_printf(&b, "%s:%zu", path, e->line);
+    if (!reason && (rc = dd_buf_printf(&b, "%s:%zu", path, e->line)) == DD_OK)
+        reason = b.data;
     if (rc == DD_OK)
-        rc = dd_scan_suppress(r, i, DD_SUPPRESS_IGNOREFILE, b.data);
+        rc = issue ? dd_scan_suppress_issue(r, i, DD_SUPPRESS_IGNOREFILE, reason)
+                   : dd_scan_suppress(r, i, DD_SUPPRESS_IGNOREFILE, reason);
     dd_buf_dispose(&b);
     return rc;
 }
@@ -371,7 +374,19 @@ static int apply(dd_scan_result *r, const ignore_list *l, dd_arena *a, const cha
         }
         if (rc != DD_OK || best == SIZE_MAX)
             continue;
-        if ((rc = suppress(r, i, &l->v[best], path)) == DD_OK)
+        if ((rc = suppress(r, i, false, &l->v[best], path)) == DD_OK)
+            (*suppressed)++;
+    }
+    /* issues: by rule id, from the entries without purl patterns */
+    for (size_t i = 0; i < dd_scan_issue_count(r) && rc == DD_OK; i++) {
+        const dd_issue *is = dd_scan_issue_get(r, i);
+        size_t best = SIZE_MAX;
+
+        if (is->suppressed != DD_SUPPRESS_NONE)
+            continue;
+        if ((rc = first_for_id(&m, NULL, is->rule_id, &best)) != DD_OK || best == SIZE_MAX)
+            continue;
+        if ((rc = suppress(r, i, true, &l->v[best], path)) == DD_OK)
             (*suppressed)++;
     }
 done:

@@ -29,6 +29,40 @@ bool dd_report__shown(const dd_report_opts *opts, const dd_finding *f)
     return f->suppressed == DD_SUPPRESS_NONE || opts->show_suppressed;
 }
 
+bool dd_report__issue_passes(const dd_report_opts *opts, const dd_issue *is)
+{
+    return !opts->severities || (opts->severities & (1u << is->severity));
+}
+
+bool dd_report_selects_issue(const dd_report_opts *opts, const dd_issue *is)
+{
+    return is->suppressed == DD_SUPPRESS_NONE && dd_report__issue_passes(opts, is);
+}
+
+bool dd_report__issue_shown(const dd_report_opts *opts, const dd_issue *is)
+{
+    return dd_report__issue_passes(opts, is) &&
+           (is->suppressed == DD_SUPPRESS_NONE || opts->show_suppressed);
+}
+
+void dd_report__count_issues(dd_report_counts *out, const dd_scan_result *r,
+                             const dd_report_opts *opts, int cls)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < dd_scan_issue_count(r); i++) {
+        const dd_issue *is = dd_scan_issue_get(r, i);
+
+        if ((cls >= 0 && (int)is->cls != cls) || !dd_report__issue_passes(opts, is))
+            continue;
+        if (is->suppressed != DD_SUPPRESS_NONE) {
+            out->suppressed++;
+            continue;
+        }
+        out->total++;
+        out->by_severity[is->severity]++;
+    }
+}
+
 void dd_report__count(dd_report_counts *out, const dd_scan_result *r, const dd_report_opts *opts)
 {
     memset(out, 0, sizeof(*out));

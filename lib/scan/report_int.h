@@ -22,6 +22,13 @@ typedef struct {
 
 void dd_report__count(dd_report_counts *out, const dd_scan_result *r, const dd_report_opts *opts);
 
+/* The same three for issues (severity filter only; the scan result keeps severities in range),
+ * and their counts: of class `cls`, or of every class when `cls` is negative. */
+bool dd_report__issue_passes(const dd_report_opts *opts, const dd_issue *is);
+bool dd_report__issue_shown(const dd_report_opts *opts, const dd_issue *is);
+void dd_report__count_issues(dd_report_counts *out, const dd_scan_result *r,
+                             const dd_report_opts *opts, int cls);
+
 /* The indices of the findings shown, in result order. `*out` is the caller's (dd_free), NULL
  * when `*n` is 0. DD_ENOMEM. */
 int dd_report__shown_list(size_t **out, size_t *n, const dd_scan_result *r,

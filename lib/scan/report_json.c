@@ -145,6 +145,52 @@ static void put_finding(jw *w, const dd_finding *f, const dd_package *p)
     close_c(w, '}');
 }
 
+static void put_counts(jw *w, const char *key, const dd_report_counts *c)
+{
+    open_c(w, key, '{');
+    put_size(w, "total", c->total);
+    put_size(w, "suppressed", c->suppressed);
+    for (int s = DD_SEV_UNKNOWN; s < DD_SEV_COUNT; s++)
+        put_size(w, dd_severity_name(s), c->by_severity[s]);
+}
+
+static void put_int_or_null(jw *w, const char *key, int64_t v, bool present)
+{
+    member(w, key);
+    if (present)
+        fprintf(w->fp, "%lld", (long long)v);
+    else
+        fputs("null", w->fp);
+}
+
+static void put_issue(jw *w, const dd_issue *is)
+{
+    open_c(w, NULL, '{');
+    put_str(w, "class", dd_issue_class_name(is->cls));
+    put_str(w, "rule_id", is->rule_id);
+    put_str(w, "category", is->category);
+    put_str(w, "severity", dd_severity_name(is->severity));
+    put_str(w, "title", is->title);
+    put_str(w, "message", is->message);
+    put_str(w, "fix", is->fix);
+    put_str(w, "path", is->path);
+    put_str(w, "location", is->location);
+    put_int_or_null(w, "layer", is->layer, is->layer >= 0);
+    put_int_or_null(w, "removed_in", is->removed_in, is->removed_in >= 0);
+    put_int_or_null(w, "line", is->line, is->line > 0);
+    put_str(w, "match", is->match);
+    put_int_or_null(w, "bytes", (int64_t)is->bytes, is->cls == DD_ISSUE_HYGIENE);
+    if (is->suppressed != DD_SUPPRESS_NONE) {
+        open_c(w, "suppressed", '{');
+        put_str(w, "kind", dd_report__suppress_name(is->suppressed));
+        put_str(w, "reason", is->suppress_reason);
+        close_c(w, '}');
+    } else {
+        put_null(w, "suppressed");
+    }
+    close_c(w, '}');
+}
+
 int dd_report__json(FILE *fp, const dd_scan_result *r, const dd_report_opts *opts)
 {
     const dd_inventory *inv = dd_scan_inventory(r);
@@ -158,11 +204,17 @@ int dd_report__json(FILE *fp, const dd_scan_result *r, const dd_report_opts *opt
     put_str(&w, "digest", opts->target_digest);
     put_os(&w, inv ? dd_inventory_os(inv) : NULL);
     put_str(&w, "ecosystem", dd_scan_os_ecosystem_used(r));
-    open_c(&w, "summary", '{');
-    put_size(&w, "total", c.total);
-    put_size(&w, "suppressed", c.suppressed);
-    for (int s = DD_SEV_UNKNOWN; s < DD_SEV_COUNT; s++)
-        put_size(&w, dd_severity_name(s), c.by_severity[s]);
+    put_counts(&w, "summary", &c);
+    close_c(&w, '}');
+    /* issues: every class together, then each class */
+    dd_report__count_issues(&c, r, opts, -1);
+    put_counts(&w, "issue_summary", &c);
+    for (int k = 0; k < DD_ISSUE_CLASS_COUNT; k++) {
+        dd_report_counts ck;
+
+        dd_report__count_issues(&ck, r, opts, k);
+        put_size(&w, dd_issue_class_name((dd_issue_class)k), ck.total);
+    }
     close_c(&w, '}');
     open_c(&w, "notes", '[');
     for (size_t i = 0; i < dd_scan_note_count(r); i++)
@@ -174,6 +226,14 @@ int dd_report__json(FILE *fp, const dd_scan_result *r, const dd_report_opts *opt
 
         if (dd_report__shown(opts, f))
             put_finding(&w, f, dd_report__package(r, f));
+    }
+    close_c(&w, ']');
+    open_c(&w, "issues", '[');
+    for (size_t i = 0; i < dd_scan_issue_count(r) && !ferror(fp); i++) {
+        const dd_issue *is = dd_scan_issue_get(r, i);
+
+        if (dd_report__issue_shown(opts, is))
+            put_issue(&w, is);
     }
     close_c(&w, ']');
     close_c(&w, '}');

@@ -158,6 +158,53 @@ static int md_notes(dd_buf *out, dd_buf *tmp, const dd_scan_result *r)
     return rc;
 }
 
+/* The issues' heading, counts and table head; empty when no issue passes and no issue scanner
+ * ran. */
+static int md_issue_head(dd_buf *out, const dd_scan_result *r, const dd_report_opts *opts,
+                         size_t n_shown)
+{
+    dd_report_counts c;
+    int rc;
+
+    dd_report__count_issues(&c, r, opts, -1);
+    if (c.total + c.suppressed == 0 && !opts->issue_classes)
+        return DD_OK;
+    if ((rc = dd_buf_printf(out,
+                            "\n### Secrets, configuration and hygiene\n\n**Total: %zu** "
+                            "(UNKNOWN: %zu, LOW: %zu, MEDIUM: %zu, HIGH: %zu, CRITICAL: %zu)",
+                            c.total, c.by_severity[DD_SEV_UNKNOWN], c.by_severity[DD_SEV_LOW],
+                            c.by_severity[DD_SEV_MEDIUM], c.by_severity[DD_SEV_HIGH],
+                            c.by_severity[DD_SEV_CRITICAL])) != DD_OK ||
+        (c.suppressed && (rc = dd_buf_printf(out, ", suppressed: %zu", c.suppressed)) != DD_OK) ||
+        (rc = dd_buf_puts(out, "\n\n")) != DD_OK)
+        return rc;
+    if (n_shown == 0)
+        return dd_buf_puts(out, "No issues found.\n");
+    return dd_buf_puts(out, "| Severity | Rule | Where | Layer | Finding |\n"
+                            "| --- | --- | --- | --- | --- |\n");
+}
+
+static int md_issue_row(dd_buf *out, dd_buf *tmp, const dd_issue *is)
+{
+    int rc;
+
+    if ((rc = dd_buf_printf(out, "| %s%s | ", dd_severity_name(is->severity),
+                            is->suppressed != DD_SUPPRESS_NONE ? " (suppressed)" : "")) != DD_OK ||
+        (rc = md_text(out, tmp, is->rule_id, MD_CELL_COLS)) != DD_OK ||
+        (rc = dd_buf_puts(out, " | ")) != DD_OK ||
+        (rc = md_text(out, tmp, is->path ? is->path : is->location ? is->location : "image",
+                      MD_CELL_COLS)) != DD_OK ||
+        (is->line && (rc = dd_buf_printf(out, ":%u", is->line)) != DD_OK) ||
+        (rc = dd_buf_puts(out, " | ")) != DD_OK ||
+        (is->layer >= 0 && (rc = dd_buf_printf(out, "%d", is->layer)) != DD_OK) ||
+        (is->removed_in >= 0 && (rc = dd_buf_printf(out, " (removed in %d)", is->removed_in)) !=
+                                    DD_OK) ||
+        (rc = dd_buf_puts(out, " | ")) != DD_OK ||
+        (rc = md_text(out, tmp, is->message ? is->message : is->title, MD_TITLE_COLS)) != DD_OK)
+        return rc;
+    return dd_buf_puts(out, " |\n");
+}
+
 int dd_report__markdown(FILE *fp, const dd_scan_result *r, const dd_report_opts *opts)
 {
     dd_buf head = DD_BUF_INIT, body = DD_BUF_INIT, foot = DD_BUF_INIT, line = DD_BUF_INIT,
@@ -186,6 +233,41 @@ int dd_report__markdown(FILE *fp, const dd_scan_result *r, const dd_report_opts 
     fputs(body.data, fp);
     if (listed < n_shown)
         fprintf(fp, "\n... and %zu more\n", n_shown - listed);
+    /* the issues, most severe first, in the room the findings left */
+    {
+        size_t n_issues = 0, issue_rows = 0, total = head.len + body.len;
+        dd_buf ihead = DD_BUF_INIT, ibody = DD_BUF_INIT;
+
+        for (size_t i = 0; i < dd_scan_issue_count(r); i++)
+            n_issues += dd_report__issue_shown(opts, dd_scan_issue_get(r, i));
+        rc = md_issue_head(&ihead, r, opts, n_issues);
+        for (int sev = DD_SEV_CRITICAL; sev >= DD_SEV_UNKNOWN && rc == DD_OK; sev--)
+            for (size_t i = 0; i < dd_scan_issue_count(r) && rc == DD_OK; i++) {
+                const dd_issue *is = dd_scan_issue_get(r, i);
+
+                if ((int)is->severity != sev || !dd_report__issue_shown(opts, is) ||
+                    listed + issue_rows >= MD_MAX_ROWS)
+                    continue;
+                dd_buf_clear(&line);
+                if ((rc = md_issue_row(&line, &tmp, is)) != DD_OK)
+                    break;
+                if (total + ihead.len + ibody.len + line.len + foot.len + 128 > MD_MAX_BYTES)
+                    break;
+                if ((rc = dd_buf_put(&ibody, line.data, line.len)) == DD_OK)
+                    issue_rows++;
+            }
+        if (rc == DD_OK && ihead.len) {
+            fputs(ihead.data, fp);
+            if (ibody.len)
+                fputs(ibody.data, fp);
+            if (issue_rows < n_issues)
+                fprintf(fp, "\n... and %zu more\n", n_issues - issue_rows);
+        }
+        dd_buf_dispose(&ihead);
+        dd_buf_dispose(&ibody);
+        if (rc != DD_OK)
+            goto done;
+    }
     fputs(foot.data, fp);
     if (ferror(fp))
         rc = dd_error_set(DD_EIO, "writing the report: %s", strerror(errno));

@@ -218,6 +218,117 @@ static json_t *make_result(const dd_scan_result *r, const dd_finding *f, size_t 
     return res;
 }
 
+/* --- issues: one rule per rule id, one result per issue at its file (or the image) --- */
+
+static json_t *make_issue_rule(const dd_issue *is, int *rc)
+{
+    json_t *rule = json_object(), *cfg = json_object(), *props = json_object(),
+           *tags = json_array(), *help = json_object();
+    const char *title = is->title ? is->title : is->rule_id;
+    dd_buf text = DD_BUF_INIT;
+    char score[16];
+    static const double band[DD_SEV_COUNT] = {-1, 2.0, 5.5, 8.0, 9.5};
+
+    if (!rule || !cfg || !props || !tags || !help) {
+        *rc = dd_error_set(DD_ENOMEM, "out of memory");
+        json_decref(rule);
+        json_decref(cfg);
+        json_decref(props);
+        json_decref(tags);
+        json_decref(help);
+        return NULL;
+    }
+    dd_report__set(rule, "id", dd_report__jstr(is->rule_id), rc);
+    dd_report__set(rule, "shortDescription", text_obj(title, rc), rc);
+    dd_report__set(rule, "fullDescription", text_obj(title, rc), rc);
+    dd_report__set(cfg, "level", json_string(sarif_level(is->severity)), rc);
+    dd_report__set(rule, "defaultConfiguration", cfg, rc);
+    if (dd_buf_printf(&text, "%s\nSeverity: %s\n%s%s", title, dd_severity_name(is->severity),
+                      is->fix ? "Fix: " : "", is->fix ? is->fix : "") != DD_OK)
+        *rc = dd_error_set(DD_ENOMEM, "out of memory");
+    dd_report__set(help, "text", dd_report__jstr(text.data), rc);
+    dd_report__set(help, "markdown", dd_report__jstr(text.data), rc);
+    dd_report__set(rule, "help", help, rc);
+    dd_buf_dispose(&text);
+    if (band[is->severity] > 0) {
+        snprintf(score, sizeof(score), "%.1f", band[is->severity]);
+        dd_report__set(props, "security-severity", json_string(score), rc);
+    }
+    dd_report__append(tags, json_string(dd_issue_class_name(is->cls)), rc);
+    dd_report__append(tags, json_string("security"), rc);
+    dd_report__append(tags, json_string(dd_severity_name(is->severity)), rc);
+    dd_report__set(props, "tags", tags, rc);
+    dd_report__set(rule, "properties", props, rc);
+    return rule;
+}
+
+static json_t *make_issue_result(const dd_issue *is, size_t rule_index, const dd_report_opts *opts,
+                                 int *rc)
+{
+    const char *where = is->path ? is->path : opts->target ? opts->target : "image";
+    json_t *res = json_object(), *loc = json_object(), *phys = json_object(), *art = json_object(),
+           *region = json_object(), *locs = json_array(), *fp = json_object();
+    dd_buf msg = DD_BUF_INIT, uri = DD_BUF_INIT, key = DD_BUF_INIT;
+    char digest[72];
+
+    if (!res || !loc || !phys || !art || !region || !locs || !fp) {
+        *rc = dd_error_set(DD_ENOMEM, "out of memory");
+        json_decref(res);
+        json_decref(loc);
+        json_decref(phys);
+        json_decref(art);
+        json_decref(region);
+        json_decref(locs);
+        json_decref(fp);
+        return NULL;
+    }
+    if (dd_buf_printf(&msg, "%s", is->message ? is->message : is->title ? is->title : "") !=
+            DD_OK ||
+        (is->location && dd_buf_printf(&msg, " (%s)", is->location) != DD_OK) ||
+        (is->layer >= 0 && dd_buf_printf(&msg, "\nLayer: %d", is->layer) != DD_OK) ||
+        (is->removed_in >= 0 &&
+         dd_buf_printf(&msg, " (removed in layer %d, still shipped)", is->removed_in) != DD_OK) ||
+        location_uri(&uri, where) != DD_OK ||
+        dd_buf_printf(&key, "%s\n%s\n%s\n%d\n%u\n%s", is->rule_id ? is->rule_id : "", where,
+                      is->location ? is->location : "", is->layer, is->line,
+                      is->match ? is->match : "") != DD_OK ||
+        dd_sha256_digest(digest, key.data, key.len) != DD_OK)
+        *rc = dd_error_set(DD_ENOMEM, "out of memory");
+    dd_report__set(res, "ruleId", dd_report__jstr(is->rule_id), rc);
+    dd_report__set(res, "ruleIndex", json_integer((json_int_t)rule_index), rc);
+    dd_report__set(res, "level", json_string(sarif_level(is->severity)), rc);
+    dd_report__set(res, "message", text_obj(msg.data, rc), rc);
+    dd_report__set(art, "uri", dd_report__jstr(uri.data), rc);
+    dd_report__set(phys, "artifactLocation", art, rc);
+    dd_report__set(region, "startLine", json_integer(is->line ? is->line : 1), rc);
+    dd_report__set(phys, "region", region, rc);
+    dd_report__set(loc, "physicalLocation", phys, rc);
+    dd_report__append(locs, loc, rc);
+    dd_report__set(res, "locations", locs, rc);
+    if (*rc == DD_OK)
+        digest[7 + 32] = '\0';
+    dd_report__set(fp, "drydockIssue/v1", json_string(*rc == DD_OK ? digest + 7 : ""), rc);
+    dd_report__set(res, "partialFingerprints", fp, rc);
+    if (is->suppressed != DD_SUPPRESS_NONE) {
+        json_t *sups = json_array(), *sup = json_object();
+
+        if (sup) {
+            dd_report__set(sup, "kind", json_string("external"), rc);
+            if (is->suppress_reason)
+                dd_report__set(sup, "justification", dd_report__jstr(is->suppress_reason), rc);
+        }
+        dd_report__append(sups, sup, rc);
+        if (sups)
+            dd_report__set(res, "suppressions", sups, rc);
+        else
+            *rc = dd_error_set(DD_ENOMEM, "out of memory");
+    }
+    dd_buf_dispose(&msg);
+    dd_buf_dispose(&uri);
+    dd_buf_dispose(&key);
+    return res;
+}
+
 static json_t *run_properties(const dd_scan_result *r, const dd_report_opts *opts, int *rc)
 {
     json_t *props = json_object();
@@ -271,6 +382,7 @@ typedef struct {
     const dd_report_opts *opts;
     const size_t *shown;
     size_t n_shown, next;
+    size_t next_issue;
     json_t *index; /* rule id -> index in the rules array */
 } result_stream;
 
@@ -281,8 +393,24 @@ static int next_result(json_t **out, void *payload)
     int rc = DD_OK;
 
     *out = NULL;
-    if (st->next == st->n_shown)
-        return DD_OK;
+    if (st->next == st->n_shown) {
+        /* then the issues shown */
+        while (st->next_issue < dd_scan_issue_count(st->r)) {
+            const dd_issue *is = dd_scan_issue_get(st->r, st->next_issue++);
+
+            if (!dd_report__issue_shown(st->opts, is))
+                continue;
+            *out = make_issue_result(
+                is, (size_t)json_integer_value(json_object_get(st->index, is->rule_id)), st->opts,
+                &rc);
+            break;
+        }
+        if (rc != DD_OK) {
+            json_decref(*out);
+            *out = NULL;
+        }
+        return rc;
+    }
     f = dd_scan_get(st->r, st->shown[st->next++]);
     *out = make_result(st->r, f, (size_t)json_integer_value(json_object_get(st->index, f->id)),
                        st->opts, &rc);
@@ -339,6 +467,19 @@ int dd_report__sarif(FILE *fp, const dd_scan_result *r, const dd_report_opts *op
     }
     for (size_t k = 0; k < n_rules && rc == DD_OK; k++)
         dd_report__append(rules, make_rule(reps[k], &rc), &rc);
+    /* the issues' rules after the vulnerabilities', in order of first appearance */
+    for (size_t i = 0; i < dd_scan_issue_count(r) && rc == DD_OK; i++) {
+        const dd_issue *is = dd_scan_issue_get(r, i);
+
+        if (!is->rule_id || !dd_report__issue_shown(opts, is) ||
+            json_object_get(index, is->rule_id))
+            continue;
+        if (json_object_set_new_nocheck(index, is->rule_id, json_integer((json_int_t)n_rules)) !=
+            0)
+            rc = dd_error_set(DD_ENOMEM, "out of memory");
+        n_rules++;
+        dd_report__append(rules, make_issue_rule(is, &rc), &rc);
+    }
 fail:
     dd_report__set(driver, "name", json_string("drydock"), &rc);
     dd_report__set(driver, "version", dd_report__jstr(dd_report__tool_version(opts)), &rc);
@@ -356,7 +497,7 @@ fail:
     dd_report__set(root, "version", json_string("2.1.0"), &rc);
     dd_report__append(runs, run, &rc);
     dd_report__set(root, "runs", runs, &rc);
-    st = (result_stream){r, opts, shown, n_shown, 0, index};
+    st = (result_stream){r, opts, shown, n_shown, 0, 0, index};
     if (rc == DD_OK)
         rc = dd_report__dump_streamed(fp, root, next_result, &st);
 done:

@@ -193,11 +193,12 @@ static void repeat(FILE *fp, const char *s, size_t n)
     }
 }
 
-/* A horizontal rule; `merged` leaves the package column open (a package spanning rows). */
-static void rule_line(FILE *fp, const size_t *w, const char *l, const char *m, const char *r,
-                      bool merged)
+/* A horizontal rule over `ncols` columns; `merged` leaves the first column open (a package
+ * spanning rows). */
+static void rule_line(FILE *fp, int ncols, const size_t *w, const char *l, const char *m,
+                      const char *r, bool merged)
 {
-    for (int c = 0; c < N_COLS; c++) {
+    for (int c = 0; c < ncols; c++) {
         if (c == 0 && merged) {
             fputs("│", fp);
             repeat(fp, " ", w[0] + 2);
@@ -210,14 +211,14 @@ static void rule_line(FILE *fp, const size_t *w, const char *l, const char *m, c
     fputc('\n', fp);
 }
 
+static const char *const severity_colors[DD_SEV_COUNT] = {"", "\033[34m", "\033[33m",
+                                                          "\033[31m", "\033[1;31m"};
+
 static const char *severity_color(const dd_finding *f)
 {
-    static const char *const colors[DD_SEV_COUNT] = {"", "\033[34m", "\033[33m", "\033[31m",
-                                                     "\033[1;31m"};
-
     if (f->suppressed != DD_SUPPRESS_NONE)
         return "\033[2m";
-    return colors[dd_report__severity(f)];
+    return severity_colors[dd_report__severity(f)];
 }
 
 static void print_row(table_ctx *t, const row *w, const size_t *width, bool show_pkg)
@@ -246,6 +247,23 @@ static void print_row(table_ctx *t, const row *w, const size_t *width, bool show
     }
 }
 
+/* The header row, labels centred; `first` (may be NULL) replaces the first label. */
+static void header_line(FILE *fp, int ncols, const size_t *width, const char *const *labels,
+                        const char *first)
+{
+    fputs("│", fp);
+    for (int c = 0; c < ncols; c++) {
+        const char *label = c == 0 && first ? first : labels[c];
+        size_t pad = width[c] - strlen(label);
+
+        repeat(fp, " ", 1 + pad / 2);
+        fputs(label, fp);
+        repeat(fp, " ", pad - pad / 2 + 1);
+        fputs("│", fp);
+    }
+    fputc('\n', fp);
+}
+
 static void print_table(table_ctx *t, const row *rows, size_t n)
 {
     size_t width[N_COLS];
@@ -259,25 +277,15 @@ static void print_table(table_ctx *t, const row *rows, size_t n)
                 if (rows[i].c[c].cols[k] > width[c])
                     width[c] = rows[i].c[c].cols[k];
     }
-    rule_line(t->fp, width, "┌", "┬", "┐", false);
-    fputs("│", t->fp);
-    for (int c = 0; c < N_COLS; c++) {
-        const char *label = c == COL_PKG ? pkg_head : head[c];
-        size_t pad = width[c] - strlen(label);
-
-        repeat(t->fp, " ", 1 + pad / 2);
-        fputs(label, t->fp);
-        repeat(t->fp, " ", pad - pad / 2 + 1);
-        fputs("│", t->fp);
-    }
-    fputc('\n', t->fp);
+    rule_line(t->fp, N_COLS, width, "┌", "┬", "┐", false);
+    header_line(t->fp, N_COLS, width, head, pkg_head);
     for (size_t i = 0; i < n; i++) {
         bool same_pkg = i > 0 && rows[i].f->pkg == rows[i - 1].f->pkg;
 
-        rule_line(t->fp, width, "├", "┼", "┤", same_pkg);
+        rule_line(t->fp, N_COLS, width, "├", "┼", "┤", same_pkg);
         print_row(t, &rows[i], width, !same_pkg);
     }
-    rule_line(t->fp, width, "└", "┴", "┘", false);
+    rule_line(t->fp, N_COLS, width, "└", "┴", "┘", false);
 }
 
 /* "TARGET (debian 11.6)", "app/package-lock.json (npm)", "Python (pypi)", underlined. */
@@ -356,6 +364,154 @@ static int print_group(table_ctx *t, const row *rows, size_t n, const dd_os_info
     return DD_OK;
 }
 
+/* --- issues: one target per class, a table of severity, rule, where, layer and finding --- */
+
+enum { IC_SEV, IC_RULE, IC_WHERE, IC_LAYER, IC_FINDING, N_ICOLS };
+
+static const char *const issue_headers[N_ICOLS] = {"Severity", "Rule", "Where", "Layer",
+                                                   "Finding"};
+
+static const char *const issue_targets[DD_ISSUE_CLASS_COUNT] = {
+    "Secrets", "Image configuration", "Hygiene"};
+
+typedef struct {
+    const dd_issue *is;
+    cell c[N_ICOLS];
+} issue_row;
+
+static int fill_issue_row(table_ctx *t, issue_row *w)
+{
+    const dd_issue *is = w->is;
+    dd_buf b = DD_BUF_INIT;
+    int rc = DD_OK;
+
+    if (is->path && is->line)
+        rc = dd_buf_printf(&b, "%s:%u", is->path, is->line);
+    else
+        rc = dd_buf_puts(&b, is->path ? is->path : is->location ? is->location : "image");
+    if (rc == DD_OK && (rc = cell_add(t, &w->c[IC_WHERE], b.data, CELL_COLS)) == DD_OK &&
+        (rc = cell_add(t, &w->c[IC_SEV], dd_severity_name(is->severity), 0)) == DD_OK)
+        rc = cell_add(t, &w->c[IC_RULE], is->rule_id, CELL_COLS);
+    if (rc == DD_OK && is->layer >= 0) {
+        dd_buf_clear(&b);
+        if ((rc = dd_buf_printf(&b, "%d", is->layer)) == DD_OK &&
+            (rc = cell_add(t, &w->c[IC_LAYER], b.data, 0)) == DD_OK && is->removed_in >= 0) {
+            dd_buf_clear(&b);
+            if ((rc = dd_buf_printf(&b, "removed in %d", is->removed_in)) == DD_OK)
+                rc = cell_add(t, &w->c[IC_LAYER], b.data, 0);
+        }
+    }
+    if (rc == DD_OK)
+        rc = cell_add(t, &w->c[IC_FINDING], is->title, TITLE_COLS);
+    if (rc == DD_OK)
+        rc = cell_add(t, &w->c[IC_FINDING], is->message, TITLE_COLS);
+    if (rc == DD_OK && is->suppressed != DD_SUPPRESS_NONE) {
+        dd_buf_clear(&b);
+        if ((rc = dd_buf_printf(&b, "%s%s%s",
+                                is->suppressed == DD_SUPPRESS_VEX ? "VEX" : "ignored",
+                                is->suppress_reason ? ": " : "",
+                                is->suppress_reason ? is->suppress_reason : "")) == DD_OK)
+            rc = cell_add(t, &w->c[IC_FINDING], b.data, TITLE_COLS);
+    }
+    dd_buf_dispose(&b);
+    return rc;
+}
+
+static void print_issue_table(table_ctx *t, const issue_row *rows, size_t n)
+{
+    size_t width[N_ICOLS];
+
+    for (int c = 0; c < N_ICOLS; c++) {
+        width[c] = strlen(issue_headers[c]);
+        for (size_t i = 0; i < n; i++)
+            for (unsigned k = 0; k < rows[i].c[c].n; k++)
+                if (rows[i].c[c].cols[k] > width[c])
+                    width[c] = rows[i].c[c].cols[k];
+    }
+    rule_line(t->fp, N_ICOLS, width, "┌", "┬", "┐", false);
+    header_line(t->fp, N_ICOLS, width, issue_headers, NULL);
+    for (size_t i = 0; i < n; i++) {
+        unsigned h = 1;
+
+        rule_line(t->fp, N_ICOLS, width, "├", "┼", "┤", false);
+        for (int c = 0; c < N_ICOLS; c++)
+            if (rows[i].c[c].n > h)
+                h = rows[i].c[c].n;
+        for (unsigned k = 0; k < h; k++) {
+            fputs("│", t->fp);
+            for (int c = 0; c < N_ICOLS; c++) {
+                const cell *x = &rows[i].c[c];
+                bool has = k < x->n;
+                const char *color = "";
+
+                if (has && c == IC_SEV && t->opts->color)
+                    color = rows[i].is->suppressed != DD_SUPPRESS_NONE
+                                ? "\033[2m"
+                                : severity_colors[rows[i].is->severity];
+                fputc(' ', t->fp);
+                if (has && *color)
+                    fprintf(t->fp, "%s%s\033[0m", color, x->line[k]);
+                else if (has)
+                    fputs(x->line[k], t->fp);
+                repeat(t->fp, " ", width[c] - (has ? x->cols[k] : 0) + 1);
+                fputs("│", t->fp);
+            }
+            fputc('\n', t->fp);
+        }
+    }
+    rule_line(t->fp, N_ICOLS, width, "└", "┴", "┘", false);
+}
+
+/* The issues of class `cls`: header, counts and table; nothing when the class has no issue
+ * and its scanner did not run. */
+static int print_issues(table_ctx *t, const dd_scan_result *r, dd_issue_class cls)
+{
+    size_t count = dd_scan_issue_count(r), n = 0, suppressed = 0;
+    size_t by[DD_SEV_COUNT] = {0}, total = 0;
+    issue_row *rows = NULL;
+    const char *title = issue_targets[cls];
+    int rc = DD_OK;
+
+    for (size_t i = 0; i < count; i++) {
+        const dd_issue *is = dd_scan_issue_get(r, i);
+
+        if (is->cls != cls || !dd_report__issue_passes(t->opts, is))
+            continue;
+        if (is->suppressed != DD_SUPPRESS_NONE)
+            suppressed++;
+        else
+            total++, by[is->severity]++;
+    }
+    if (total + suppressed == 0 && !(t->opts->issue_classes & (1u << cls)))
+        return DD_OK;
+    fprintf(t->fp, "%s%s\n", t->printed ? "\n" : "", title);
+    repeat(t->fp, "=", strlen(title));
+    fputc('\n', t->fp);
+    t->printed = true;
+    fprintf(t->fp, "Total: %zu (UNKNOWN: %zu, LOW: %zu, MEDIUM: %zu, HIGH: %zu, CRITICAL: %zu)\n",
+            total, by[DD_SEV_UNKNOWN], by[DD_SEV_LOW], by[DD_SEV_MEDIUM], by[DD_SEV_HIGH],
+            by[DD_SEV_CRITICAL]);
+    if (suppressed)
+        fprintf(t->fp, "Suppressed: %zu%s\n", suppressed,
+                t->opts->show_suppressed ? " (listed, marked \"ignored\")" : "");
+    if (count && !(rows = dd_calloc(count, sizeof(*rows))))
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < count && rc == DD_OK; i++) {
+        const dd_issue *is = dd_scan_issue_get(r, i);
+
+        if (is->cls != cls || !dd_report__issue_shown(t->opts, is))
+            continue;
+        rows[n].is = is;
+        rc = fill_issue_row(t, &rows[n++]);
+    }
+    if (rc == DD_OK && n) {
+        fputc('\n', t->fp);
+        print_issue_table(t, rows, n);
+    }
+    dd_free(rows);
+    return rc;
+}
+
 int dd_report__table(FILE *fp, const dd_scan_result *r, const dd_report_opts *opts)
 {
     const dd_inventory *inv = dd_scan_inventory(r);
@@ -388,8 +544,11 @@ int dd_report__table(FILE *fp, const dd_scan_result *r, const dd_report_opts *op
     }
     if (n > 1)
         qsort(rows, n, sizeof(*rows), cmp_row);
-    /* the image's own target: always when nothing else is shown or the OS is known */
-    if (n == 0 || rows[0].group == 0 || os) {
+    /* the image's own target: always when nothing else is shown or the OS is known, unless
+     * no package was scanned (issues only) */
+    if (!inv && n == 0) {
+        start = 0;
+    } else if (n == 0 || rows[0].group == 0 || os) {
         size_t k = 0;
 
         while (k < n && rows[k].group == 0)
@@ -409,6 +568,9 @@ int dd_report__table(FILE *fp, const dd_scan_result *r, const dd_report_opts *op
             goto done;
         start = end;
     }
+    for (int k = 0; k < DD_ISSUE_CLASS_COUNT; k++)
+        if ((rc = print_issues(&t, r, (dd_issue_class)k)) != DD_OK)
+            goto done;
     for (size_t i = 0; i < dd_scan_note_count(r); i++) {
         dd_buf_clear(&t.tmp);
         if ((rc = dd_report__clean(&t.tmp, dd_scan_note(r, i), 0, NULL)) != DD_OK)

@@ -11,6 +11,8 @@ struct dd_scan_result {
     dd_arena *arena;
     dd_finding *v;
     size_t n, alloc;
+    dd_issue *issues;
+    size_t n_issues, issues_alloc;
     char **notes;
     size_t n_notes, notes_alloc;
     const char *os_ecosystem;
@@ -88,6 +90,7 @@ void dd_scan_result_free(dd_scan_result *r)
         return;
     dd_arena_free(r->arena);
     dd_free(r->v);
+    dd_free(r->issues);
     dd_free(r->notes);
     dd_free(r);
 }
@@ -116,6 +119,63 @@ static const char *const *copy_strv(dd_scan_result *r, const char *const *v, siz
     for (size_t i = 0; i < n; i++)
         c[i] = copy_str(r, v[i], rc);
     return c;
+}
+
+int dd_scan_result_new(dd_scan_result **out, const dd_inventory *inv)
+{
+    return dd_scan__new(out, inv);
+}
+
+int dd_scan_add_issue(dd_scan_result *r, const dd_issue *is)
+{
+    dd_issue c = *is;
+    int rc = DD_OK;
+
+    if (DD_ARRAY_RESERVE(r->issues, r->issues_alloc, r->n_issues + 1, sizeof(*r->issues), 16) !=
+        DD_OK)
+        return DD_ENOMEM;
+    c.rule_id = copy_str(r, is->rule_id, &rc);
+    c.category = copy_str(r, is->category, &rc);
+    c.title = copy_str(r, is->title, &rc);
+    c.message = copy_str(r, is->message, &rc);
+    c.fix = copy_str(r, is->fix, &rc);
+    c.path = copy_str(r, is->path, &rc);
+    c.location = copy_str(r, is->location, &rc);
+    c.match = copy_str(r, is->match, &rc);
+    c.suppress_reason = copy_str(r, is->suppress_reason, &rc);
+    if (rc != DD_OK)
+        return rc;
+    if ((unsigned)c.severity >= DD_SEV_COUNT)
+        c.severity = DD_SEV_UNKNOWN;
+    r->issues[r->n_issues++] = c;
+    return DD_OK;
+}
+
+int dd_scan_add_issue_cb(const dd_issue *is, void *result)
+{
+    return dd_scan_add_issue(result, is);
+}
+
+size_t dd_scan_issue_count(const dd_scan_result *r)
+{
+    return r->n_issues;
+}
+
+const dd_issue *dd_scan_issue_get(const dd_scan_result *r, size_t index)
+{
+    return index < r->n_issues ? &r->issues[index] : NULL;
+}
+
+int dd_scan_suppress_issue(dd_scan_result *r, size_t index, dd_suppress_kind kind,
+                           const char *reason)
+{
+    int rc = DD_OK;
+
+    if (index >= r->n_issues)
+        return dd_error_set(DD_EINVALID, "no issue %zu", index);
+    r->issues[index].suppressed = kind;
+    r->issues[index].suppress_reason = copy_str(r, reason, &rc);
+    return rc;
 }
 
 int dd_scan__add(dd_scan_result *r, const dd_finding *f)

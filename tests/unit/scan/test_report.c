@@ -647,7 +647,7 @@ static void json_filters_and_marks_suppressed(void **state)
 
     doc = render_json(empty.r, &o, &text);
     assert_int_equal(json_array_size(json_object_get(doc, "findings")), 0);
-    assert_non_null(strstr(text, "\"findings\": []\n}\n"));
+    assert_non_null(strstr(text, "\"findings\": [],\n  \"issues\": []\n}\n"));
     assert_non_null(strstr(text, "\"notes\": [],"));
     json_decref(doc);
     free(text);
@@ -1388,6 +1388,146 @@ static void real_inventory_reports(void **state)
     dd_inventory_free(inv);
 }
 
+/* --- issues: secrets, configuration and hygiene beside the vulnerabilities --- */
+
+static fixture make_issue_fixture(void)
+{
+    fixture fx = make_fixture(true);
+    const dd_issue issues[] = {
+        {.cls = DD_ISSUE_SECRET,
+         .rule_id = "DD-SECRET-AWS-ACCESS-KEY-ID",
+         .category = "AWS",
+         .title = "AWS access key ID",
+         .message = "AWS access key ID AK****************LE",
+         .severity = DD_SEV_CRITICAL,
+         .path = "app/.env",
+         .layer = 2,
+         .removed_in = 3,
+         .line = 4,
+         .match = "AK****************LE"},
+        {.cls = DD_ISSUE_CONFIG,
+         .rule_id = "DD-IMG-003",
+         .title = "Config.User empty, root or 0",
+         .message = "the image runs as root: User is empty",
+         .fix = "add USER with a non-root user",
+         .severity = DD_SEV_MEDIUM,
+         .location = "User",
+         .layer = -1,
+         .removed_in = -1},
+        {.cls = DD_ISSUE_HYGIENE,
+         .rule_id = "DD-HYG-001",
+         .title = "Package manager cache left in the image",
+         .message = "var/lib/apt/lists: 18 MB of apt lists | <b>",
+         .severity = DD_SEV_LOW,
+         .path = "var/lib/apt/lists",
+         .layer = 1,
+         .removed_in = -1,
+         .bytes = 18000000},
+    };
+
+    for (size_t i = 0; i < DD_ARRAY_SIZE(issues); i++)
+        assert_int_equal(dd_scan_add_issue(fx.r, &issues[i]), DD_OK);
+    return fx;
+}
+
+static void issues_in_every_format(void **state)
+{
+    fixture fx = make_issue_fixture();
+    dd_report_opts o = opts_for(DD_REPORT_JSON);
+    json_t *doc, *list, *sum, *results, *rules;
+    const char *ignore = "# secrets in fixtures\nDD-SECRET-AWS-ACCESS-KEY-ID # a test key\n";
+    char *text;
+    size_t found = 0;
+
+    /* JSON: every issue with its fields, counted apart from the vulnerabilities */
+    doc = render_json(fx.r, &o, &text);
+    list = json_object_get(doc, "issues");
+    assert_int_equal(json_array_size(list), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "class")),
+                        "secret");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "removed_in")),
+                     3);
+    assert_true(json_is_null(json_object_get(json_array_get(list, 1), "layer")));
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 2), "bytes")),
+                     18000000);
+    sum = json_object_get(doc, "issue_summary");
+    assert_int_equal(json_integer_value(json_object_get(sum, "total")), 3);
+    assert_int_equal(json_integer_value(json_object_get(sum, "CRITICAL")), 1);
+    assert_int_equal(json_integer_value(json_object_get(sum, "secret")), 1);
+    json_decref(doc);
+    free(text);
+    /* the severity filter applies to issues too */
+    o.severities = 1u << DD_SEV_CRITICAL;
+    doc = render_json(fx.r, &o, &text);
+    assert_int_equal(json_array_size(json_object_get(doc, "issues")), 1);
+    json_decref(doc);
+    free(text);
+    /* SARIF: one rule and one result per issue, located at the file and line */
+    o = opts_for(DD_REPORT_SARIF);
+    doc = render_json(fx.r, &o, &text);
+    results = json_object_get(json_array_get(json_object_get(doc, "runs"), 0), "results");
+    rules = json_object_get(
+        json_object_get(json_object_get(json_array_get(json_object_get(doc, "runs"), 0), "tool"),
+                        "driver"),
+        "rules");
+    for (size_t i = 0; i < json_array_size(results); i++) {
+        json_t *res = json_array_get(results, i);
+        const char *id = json_string_value(json_object_get(res, "ruleId"));
+        size_t k = (size_t)json_integer_value(json_object_get(res, "ruleIndex"));
+
+        assert_string_equal(json_string_value(json_object_get(json_array_get(rules, k), "id")),
+                            id);
+        if (strcmp(id, "DD-SECRET-AWS-ACCESS-KEY-ID") == 0) {
+            json_t *phys = json_object_get(
+                json_array_get(json_object_get(res, "locations"), 0), "physicalLocation");
+
+            found++;
+            assert_string_equal(
+                json_string_value(json_object_get(json_object_get(phys, "artifactLocation"), "uri")),
+                "app/.env");
+            assert_int_equal(
+                json_integer_value(json_object_get(json_object_get(phys, "region"), "startLine")),
+                4);
+            assert_string_equal(json_string_value(json_object_get(res, "level")), "error");
+        }
+    }
+    assert_int_equal(found, 1);
+    json_decref(doc);
+    free(text);
+    /* table: a target per class, boxes aligned; markdown: escaped cells */
+    o = opts_for(DD_REPORT_TABLE);
+    text = render(fx.r, &o);
+    assert_non_null(strstr(text, "\nSecrets\n=======\nTotal: 1 (UNKNOWN: 0, LOW: 0, MEDIUM: 0, "
+                                 "HIGH: 0, CRITICAL: 1)\n"));
+    assert_non_null(strstr(text, "\nImage configuration\n"));
+    assert_non_null(strstr(text, "removed in 3"));
+    assert_non_null(strstr(text, "app/.env:4"));
+    assert_boxes_aligned(text);
+    free(text);
+    o = opts_for(DD_REPORT_MARKDOWN);
+    text = render(fx.r, &o);
+    assert_non_null(strstr(text, "### Secrets, configuration and hygiene"));
+    assert_non_null(strstr(text, "| CRITICAL | DD-SECRET-AWS-ACCESS-KEY-ID | app/.env:4 | 2 (removed in 3) |"));
+    assert_non_null(strstr(text, "\\| \\<b\\>"));
+    free(text);
+    /* the ignore file suppresses issues by rule id, with its reason */
+    assert_int_equal(dd_scan_apply_ignorefile(fx.r, ".drydockignore", ignore, strlen(ignore), 0),
+                     DD_OK);
+    assert_int_equal(dd_scan_issue_get(fx.r, 0)->suppressed, DD_SUPPRESS_IGNOREFILE);
+    assert_string_equal(dd_scan_issue_get(fx.r, 0)->suppress_reason, "a test key");
+    assert_int_equal(dd_scan_issue_get(fx.r, 1)->suppressed, DD_SUPPRESS_NONE);
+    o = opts_for(DD_REPORT_JSON);
+    assert_false(dd_report_selects_issue(&o, dd_scan_issue_get(fx.r, 0)));
+    assert_true(dd_report_selects_issue(&o, dd_scan_issue_get(fx.r, 1)));
+    doc = render_json(fx.r, &o, &text);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "issue_summary"),
+                                                        "suppressed")),
+                     1);
+    json_decref(doc);
+    free(text);
+    fixture_free(&fx);
+}
+
 /* Writes `text` to DD_TEST_TMP/NAME and runs shared/schemas/validate.py on it. */
 static void validate(const char *schemas, const char *schema, const char *name, const char *text)
 {
@@ -1415,7 +1555,7 @@ static void documents_validate_against_their_schemas(void **state)
     const char *data = getenv("DD_TEST_DATA"), *env = getenv("DD_SCHEMAS_DIR");
     char schemas[4096], own[4096], script[4200];
     fixture fx = make_fixture(true), nos = make_fixture(false), empty = make_empty(),
-            bad = make_hostile();
+            bad = make_hostile(), iss = make_issue_fixture();
     dd_inventory *inv = catalog_rootfs();
     dd_scan_result *real = scan_rootfs(inv);
     const struct {
@@ -1426,7 +1566,8 @@ static void documents_validate_against_their_schemas(void **state)
                  {"no-os", nos.r, false},
                  {"empty", empty.r, false},
                  {"real", real, true},
-                 {"hostile", bad.r, true}};
+                 {"hostile", bad.r, true},
+                 {"issues", iss.r, true}};
 
     if (env)
         snprintf(schemas, sizeof(schemas), "%.3000s", env);
@@ -1465,6 +1606,7 @@ static void documents_validate_against_their_schemas(void **state)
     fixture_free(&nos);
     fixture_free(&empty);
     fixture_free(&bad);
+    fixture_free(&iss);
 }
 
 int main(void)
@@ -1484,6 +1626,7 @@ int main(void)
         cmocka_unit_test(empty_documents_keep_the_layout),
         cmocka_unit_test(markdown_table_for_a_pull_request),
         cmocka_unit_test(markdown_stays_under_the_comment_limit),
+        cmocka_unit_test(issues_in_every_format),
         cmocka_unit_test(hostile_strings_stay_contained),
         cmocka_unit_test(allocation_failures_are_clean),
         cmocka_unit_test(real_inventory_reports),
