@@ -3,6 +3,7 @@
 
 #include <drydock/catalog.h>
 #include <drydock/image.h>
+#include <drydock/imgcheck.h>
 #include <drydock/walk.h>
 
 #include <jansson.h>
@@ -14,7 +15,7 @@ typedef struct {
     const char *output;
     const char *tag;
     const char *platform;
-    bool layers, files, removed;
+    bool layers, files, removed, hygiene;
 } inspect_flags;
 
 typedef struct {
@@ -23,6 +24,7 @@ typedef struct {
     dd_image *img;
     dd_walk *walk;
     dd_os_info *os;
+    dd_hygiene *hygiene; /* with --hygiene */
 } inspect_result;
 
 static json_t *jstr(const char *s)
@@ -218,6 +220,22 @@ static bool write_json(FILE *fp, const inspect_result *r, const inspect_flags *f
         len--;
     ok = fwrite(head, 1, len, fp) == len;
     free(head);
+    if (ok && r->hygiene) {
+        /* the hygiene object, indented as a member of the document */
+        char *buf = NULL;
+        size_t n = 0;
+        FILE *mem = open_memstream(&buf, &n);
+
+        ok = mem && dd_hygiene_write_json(mem, r->hygiene) == DD_OK;
+        if (mem)
+            ok = fclose(mem) == 0 && ok;
+        while (ok && n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+            n--;
+        ok = ok && fputs(",\n  \"hygiene\": ", fp) >= 0;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = (buf[i] == '\n' ? fputs("\n  ", fp) : fputc(buf[i], fp)) >= 0;
+        free(buf);
+    }
     if (ok && f->files)
         ok = write_entries(fp, "files", r, false);
     if (ok && f->removed)
@@ -359,7 +377,12 @@ static void print_table(FILE *fp, const inspect_result *r, const inspect_flags *
 
 static int register_os(dd_walk *w, const void *payload)
 {
-    return dd_os_register_captures(w);
+    const inspect_flags *f = payload;
+    int rc = dd_os_register_captures(w);
+
+    if (rc == DD_OK && f->hygiene)
+        rc = dd_imgcheck_prepare(w);
+    return rc;
 }
 
 int dd_cmd_inspect(const dd_command *cmd, int argc, char **argv)
@@ -372,6 +395,8 @@ int dd_cmd_inspect(const dd_command *cmd, int argc, char **argv)
         {0, "files", DD_OPT_FLAG, &f.files, NULL, NULL, "list the squashed file tree"},
         {0, "removed", DD_OPT_FLAG, &f.removed, NULL, NULL,
          "list files that upper layers delete or replace"},
+        {0, "hygiene", DD_OPT_FLAG, &f.hygiene, NULL, NULL,
+         "wasted bytes per layer, caches and build tools left in the image"},
         DD_CLI_IMAGE_OPTS(&f.tag, &f.platform),
         {0},
     };
@@ -387,10 +412,14 @@ int dd_cmd_inspect(const dd_command *cmd, int argc, char **argv)
         return DD_EXIT_USAGE;
     }
     if ((rc = dd_cli_image_walk(&r.img, &r.walk, argv[0], f.tag, f.platform, register_os,
-                                NULL)) != 0)
+                                &f)) != 0)
         return rc;
     r.id = dd_image_identity_get(r.img);
     r.cfg = dd_image_config_get(r.img);
+    if (f.hygiene && dd_hygiene_compute(&r.hygiene, r.cfg, r.walk) != DD_OK) {
+        rc = dd_cli_fail();
+        goto done;
+    }
     if (dd_os_detect(&r.os, r.walk) == DD_EINVALID)
         dd_cli_error("warning: %s: %s", r.id->path, dd_error_message());
     if ((rc = dd_cli_out_open(&out, f.output)) != 0)
@@ -405,9 +434,15 @@ int dd_cmd_inspect(const dd_command *cmd, int argc, char **argv)
             rc = DD_EXIT_USAGE;
     } else {
         print_table(out.fp, &r, &f);
-        rc = dd_cli_out_close(&out, true);
+        if (r.hygiene) {
+            fputc('\n', out.fp);
+            if (dd_hygiene_write_text(out.fp, r.hygiene) != DD_OK)
+                dd_cli_error("inspect: %s", dd_error_message());
+        }
+        rc = dd_cli_out_close(&out, !ferror(out.fp));
     }
 done:
+    dd_hygiene_free(r.hygiene);
     dd_os_info_free(r.os);
     dd_walk_free(r.walk);
     dd_image_free(r.img);

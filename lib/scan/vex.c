@@ -255,6 +255,7 @@ static bool scheme_of(dd_pkg_type t, dd_version_scheme *out)
         {DD_PKG_PYPI, DD_VERSION_PEP440}, {DD_PKG_GOLANG, DD_VERSION_GO},
         {DD_PKG_MAVEN, DD_VERSION_MAVEN}, {DD_PKG_GEM, DD_VERSION_GEM},
         {DD_PKG_CARGO, DD_VERSION_CARGO}, {DD_PKG_NUGET, DD_VERSION_NUGET},
+        {DD_PKG_COMPOSER, DD_VERSION_COMPOSER},
     };
 
     for (size_t i = 0; i < DD_ARRAY_SIZE(map); i++)

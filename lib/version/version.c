@@ -22,7 +22,7 @@ static const scheme_entry schemes[DD_VERSION_SCHEME_COUNT] = {
     SCHEME(deb, "Debian"),    SCHEME(apk, "Alpine"),  SCHEME(rpm, "RPM"),
     SCHEME(semver, "SemVer"), SCHEME(npm, "npm"),     SCHEME(pep440, "PEP 440"),
     SCHEME(go, "Go"),         SCHEME(maven, "Maven"), SCHEME(gem, "RubyGems"),
-    SCHEME(nuget, "NuGet"),   SCHEME(cargo, "Cargo"),
+    SCHEME(nuget, "NuGet"),   SCHEME(cargo, "Cargo"), SCHEME(composer, "Composer"),
 };
 
 int dd_version__digits_cmp(const char *a, size_t an, const char *b, size_t bn)
@@ -162,6 +162,7 @@ static const struct {
     {"RubyGems", DD_VERSION_GEM},
     {"Maven", DD_VERSION_MAVEN},
     {"NuGet", DD_VERSION_NUGET},
+    {"Packagist", DD_VERSION_COMPOSER},
     {"Hex", DD_VERSION_SEMVER},
     {"Pub", DD_VERSION_SEMVER},
     {"SwiftURL", DD_VERSION_SEMVER},

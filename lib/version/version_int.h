@@ -28,6 +28,7 @@ DD_VERSION__DECLARE(maven);
 DD_VERSION__DECLARE(gem);
 DD_VERSION__DECLARE(nuget);
 DD_VERSION__DECLARE(cargo);
+DD_VERSION__DECLARE(composer);
 
 /* Numeric order of two runs of ASCII digits of any length (leading zeros ignored). */
 int dd_version__digits_cmp(const char *a, size_t an, const char *b, size_t bn);

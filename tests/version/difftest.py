@@ -4,7 +4,7 @@
 usage: difftest.py SCHEME DRIVER CACHE_DIR
 Prints "SCHEME: N pairs, M mismatches" and exits 1 on any mismatch, 77 when the reference
 tool cannot be found. Version strings are real ones: the OSV advisories in ../shared/vulndata,
-this machine's package lists, apk-tools' own vectors.
+this machine's package lists, apk-tools' own vectors, composer.lock files.
 """
 import glob
 import json
@@ -56,8 +56,9 @@ def make_pairs(versions, n_random, seed=5):
 
 def run_driver(driver, scheme, pairs):
     data = "".join(f"{a}\t{b}\n" for a, b in pairs)
+    # Split on "\n" only: error messages quote the version, which may hold \v or \f.
     out = subprocess.run([driver, scheme], input=data, capture_output=True, text=True,
-                         check=True).stdout.splitlines()
+                         check=True).stdout.split("\n")[:-1]
     assert len(out) == len(pairs), (len(out), len(pairs))
     return [None if o.startswith("E") else int(o) for o in out]
 
@@ -373,9 +374,114 @@ def test_gem(driver, cache):
     return report("gem", pairs, ours, theirs)
 
 
+# ---------------------------------------------------------------- Composer
+PHP_SCRIPT = r"""
+require '/usr/share/php/Composer/Semver/autoload.php';
+use Composer\Semver\Comparator;
+use Composer\Semver\VersionParser;
+$p = new VersionParser();
+$norm = function ($v) use ($p) {
+    try { return $p->normalize($v); } catch (UnexpectedValueException $e) { return null; }
+};
+while (($l = fgets(STDIN)) !== false) {
+    $l = substr($l, -1) === "\n" ? substr($l, 0, -1) : $l;
+    [$a, $b] = explode("\t", $l, 2);
+    $x = $norm($a); $y = $norm($b);
+    if ($x === null || $y === null) { echo "E\n"; continue; }
+    if (Comparator::equalTo($x, $y)) echo "0\n";
+    elseif (Comparator::lessThan($x, $y)) echo "-1\n";
+    elseif (Comparator::greaterThan($x, $y)) echo "1\n";
+    else echo "U\n";  /* two different branches: Composer does not order them */
+}
+"""
+
+
+def packagist_osv_versions():
+    """Version strings of every Packagist entry in the OSV files (events and versions[])."""
+    out = set()
+    for path in glob.glob(os.path.join(VULNDATA, "*.osv.jsonl")):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if '"Packagist"' not in line:
+                    continue
+                for aff in json.loads(line).get("affected", []):
+                    if aff.get("package", {}).get("ecosystem") != "Packagist":
+                        continue
+                    out.update(aff.get("versions", []) or [])
+                    for rng in aff.get("ranges", []) or []:
+                        for ev in rng.get("events", []):
+                            out.update(v for k, v in ev.items() if k != "introduced" or v)
+    return out
+
+
+def composer_lock_versions():
+    """Installed versions and branch aliases from the composer.lock files in the tree."""
+    out = set()
+    for path in glob.glob(os.path.join(ROOT, "tests", "**", "composer.lock"), recursive=True):
+        try:
+            with open(path, encoding="utf-8") as f:
+                lock = json.load(f)
+        except (OSError, ValueError):
+            continue
+        for key in ("packages", "packages-dev"):
+            for pkg in lock.get(key) or []:
+                if isinstance(pkg.get("version"), str):
+                    out.add(pkg["version"])
+                alias = (pkg.get("extra") or {}).get("branch-alias") or {}
+                out.update(v for v in alias.values() if isinstance(v, str))
+    return out
+
+
+def composer_variants(vs, n, seed=13):
+    """The spellings Composer's parser has rules for, applied to real versions: a 'v' prefix,
+    -dev and @flag suffixes, branch aliases, dev- branches, build metadata, aliases."""
+    rnd = random.Random(seed)
+    base = sorted(vs)
+    out = set()
+    for v in rnd.sample(base, min(n, len(base))):
+        major = v.split(".")[0]
+        out.update({"v" + v, "V" + v, v + "-dev", v + ".dev", v + "dev", v + "@dev",
+                    v + "@beta", "dev-" + v, "DEV-" + v, major + ".x-dev", major + ".*-dev",
+                    v + "+build.1", v + " as 1.0.0", v.upper(), " " + v + " ", v + "-",
+                    v + ".", v + "_rc1", v + "-pl2", v + "-patch.3-dev", v + "-stable",
+                    v + "-STABLE", v.replace(".", "-"), v.replace(".", ""), v + "-x"})
+    return {x for x in out if len(x) <= 200}
+
+
+def test_composer(driver, cache):
+    if subprocess.run(["sh", "-c", "command -v php"], capture_output=True).returncode or \
+            not os.path.exists("/usr/share/php/Composer/Semver/autoload.php"):
+        print("composer: php-cli or php-composer-semver missing")
+        return SKIP
+    real = packagist_osv_versions() | composer_lock_versions()
+    others = osv_versions("npm.osv.jsonl") | osv_versions("crates.osv.jsonl") | \
+        osv_versions("go.osv.jsonl") | osv_versions("pypi.osv.jsonl") | \
+        osv_versions("rubygems.osv.jsonl")
+    dates = {v for v in deb_versions() if v[:4].isdigit()}
+    vs = real | others | dates
+    vs |= composer_variants(vs, 1500)
+    vs |= {"master", "trunk", "default", "dev-master", "1.0.x-dev", "2024-01-01", "20240101",
+           "2024.01.01.01.01", "1.0 as 2.0", "1.0@dev", "1.0.0-beta.1-2"}
+    vs = {v for v in vs if "\t" not in v and "\n" not in v}
+    pairs = make_pairs(vs, 20000)
+    ours = run_driver(driver, "composer", pairs)
+    data = "".join(f"{a}\t{b}\n" for a, b in pairs)
+    out = subprocess.run(["php", "-d", "error_reporting=E_ALL", "-r", PHP_SCRIPT], input=data,
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert len(out) == len(pairs), (len(out), len(pairs))
+    # Two distinct branch names: Composer orders neither way; drydock must not call them equal.
+    theirs = [None if o == "E" else (ours[i] if o == "U" and ours[i] in (-1, 1) else
+                                     "unordered" if o == "U" else int(o))
+              for i, o in enumerate(out)]
+    valid = sum(1 for t in theirs if t is not None)
+    print(f"composer: {len(real)} versions from Packagist records and composer.lock files, "
+          f"{len(vs)} in all; {valid} pairs where Composer accepts both")
+    return report("composer", pairs, ours, theirs)
+
+
 TESTS = {"deb": test_deb, "apk": test_apk, "rpm": test_rpm, "npm": test_npm,
          "semver": test_semver, "cargo": test_cargo, "go": test_go, "pep440": test_pep440,
-         "maven": test_maven, "gem": test_gem}
+         "maven": test_maven, "gem": test_gem, "composer": test_composer}
 
 if __name__ == "__main__":
     if len(sys.argv) != 4 or sys.argv[1] not in TESTS:

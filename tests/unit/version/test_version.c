@@ -147,6 +147,43 @@ static void nuget_order(void **state)
     BAD(DD_VERSION_NUGET, "1.0.0.0.0", "1.0-", "1.0-01", "a.b", "1.0+", "3000000000.0", "1.0-a_b");
 }
 
+static void composer_order(void **state)
+{
+    /* normalize: 'v' dropped, four parts, stabilities spelled out, @flags, aliases and build
+     * metadata stripped; then version_compare's order dev < alpha < beta < RC < (end) < patch */
+    VECS(DD_VERSION_COMPOSER, {"v1.2.3", '=', "1.2.3"}, {"V1.2.3", '=', "1.2.3.0"},
+         {"1", '=', "1.0.0.0"}, {"1.02", '=', "1.2"}, {"1.0.0", '<', "1.0.0.1"},
+         {"1.0.0-dev", '<', "1.0.0-alpha"}, {"1.0.0-a1", '=', "1.0.0-alpha1"},
+         {"1.0.0-alpha2", '<', "1.0.0-b1"}, {"1.0.0-beta.1-2", '=', "1.0.0-beta1.2"},
+         {"1.0.0-beta", '<', "1.0.0-beta1"}, {"1.0.0-RC1", '<', "1.0.0"},
+         {"1.0.0rc1", '=', "1.0.0-RC1"}, {"1.0.0", '<', "1.0.0-patch1"},
+         {"1.0.0-pl1", '=', "1.0.0-p1"}, {"1.0.0-patch1", '<', "1.0.1-dev"},
+         {"1.0.0-beta1-dev", '<', "1.0.0-beta1"}, {"1.0.0bdev", '=', "1.0.0-beta-dev"},
+         {"1.0.0-stable", '=', "1.0.0"}, {"1.0.0-stable-dev", '=', "1.0.0"},
+         /* "STABLE" is not the case-sensitive 'stable', so it stays as an unknown label */
+         {"1.0.0-STABLE", '<', "1.0.0-dev"}, {"1.0@dev", '=', "1.0"},
+         {"1.0.0 as 2.0.0", '=', "1.0.0"}, {"1.0.0+build.7", '=', "1.0.0"},
+         {"1.0.", '=', "1.0"}, {"1.0-", '=', "1.0"}, {" 1.0 ", '=', "1.0"},
+         /* dates; numeric branches; dev- branches below every numbered version */
+         {"2024-01-01", '<', "2024.01.01"}, {"20240101", '<', "20240102"},
+         {"2024.01.01.01.01", '>', "2024.01.01"}, {"1.x-dev", '>', "1.999999.0"},
+         {"1.x-dev", '<', "1.10000000"}, {"v2.3.*-dev", '=', "2.3.x-dev"},
+         {"dev-master", '<', "0.0.0.0-dev"}, {"master", '=', "dev-master"},
+         {"dev-feature", '>', "dev-bugfix"}, {"DEV-master", '=', "dev-master"},
+         /* numbers saturate at LONG_MAX in strtol, as in PHP */
+         {"1.9223372036854775807", '=', "1.99999999999999999999"},
+         {"1.9223372036854775806", '<', "1.9223372036854775807"});
+    BAD(DD_VERSION_COMPOSER, "", "foo", "1.0.0.0.0", "1.0_beta_dev", "1.0-beta_1", "foo-dev",
+        "1.2.3.4.5-dev", "1.0 as", "1,0", "1.0.0-gamma", "2024-1", "2024--01", "2024_01",
+        "2024-01.1:01", "20240101-1234567890123456");
+    /* more than five leading digits: a date (four digits, then two-digit groups, then an
+     * optional one-to-three digit tail), up to six groups */
+    VECS(DD_VERSION_COMPOSER, {"123456", '>', "99999.99"}, {"2024:01", '=', "2024-01"},
+         {"2024-01-011", '=', "2024:01:11"}, {"2024-01-01-1234", '=', "2024.1.1.1234"},
+         {"123456-dev", '<', "123456"}, {"dev-", '<', "0"});
+    assert_string_equal(dd_version_scheme_name(DD_VERSION_COMPOSER), "composer");
+}
+
 static void limits_and_names(void **state)
 {
     char big[DD_VERSION_MAX_LEN + 2];
@@ -175,12 +212,13 @@ static void limits_and_names(void **state)
                {"crates.io", DD_VERSION_CARGO},
                {"RubyGems", DD_VERSION_GEM},
                {"Maven", DD_VERSION_MAVEN},
-               {"NuGet", DD_VERSION_NUGET}};
+               {"NuGet", DD_VERSION_NUGET},
+               {"Packagist", DD_VERSION_COMPOSER}};
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         assert_int_equal(dd_version_scheme_for_ecosystem(&s, map[i].eco), DD_OK);
         assert_int_equal(s, map[i].s);
     }
-    assert_int_equal(dd_version_scheme_for_ecosystem(&s, "Packagist"), DD_EUNSUPPORTED);
+    assert_int_equal(dd_version_scheme_for_ecosystem(&s, "Hackage"), DD_EUNSUPPORTED);
     assert_int_equal(dd_version_scheme_for_ecosystem(&s, "Debianx"), DD_EUNSUPPORTED);
     for (int i = 0; i < DD_VERSION_SCHEME_COUNT; i++) {
         assert_int_equal(dd_version_scheme_from_name(&s, dd_version_scheme_name(i)), DD_OK);
@@ -196,7 +234,8 @@ int main(void)
         cmocka_unit_test(rpm_order),   cmocka_unit_test(semver_order),
         cmocka_unit_test(go_order),    cmocka_unit_test(pep440_order),
         cmocka_unit_test(maven_order), cmocka_unit_test(gem_order),
-        cmocka_unit_test(nuget_order), cmocka_unit_test(limits_and_names),
+        cmocka_unit_test(nuget_order), cmocka_unit_test(composer_order),
+        cmocka_unit_test(limits_and_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
