@@ -146,6 +146,7 @@ int dd_package_purl(char **out, const dd_package *pkg, const dd_os_info *os);
 int dd_spdx_license_valid(const char *id);
 
 void dd_inventory_free(dd_inventory *inv);
+/* The readers take NULL as an empty inventory (a scan that cataloged nothing). */
 const dd_os_info *dd_inventory_os(const dd_inventory *inv); /* NULL when unknown */
 /* Packages sorted by type, name, version, arch, db_path. */
 size_t dd_inventory_count(const dd_inventory *inv);

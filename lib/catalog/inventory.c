@@ -66,29 +66,30 @@ const dd_os_info *dd_inventory__os(const dd_inventory *inv)
     return inv->os;
 }
 
+/* The readers take NULL as the empty inventory of a scan that cataloged nothing. */
 const dd_os_info *dd_inventory_os(const dd_inventory *inv)
 {
-    return inv->os;
+    return inv ? inv->os : NULL;
 }
 
 size_t dd_inventory_count(const dd_inventory *inv)
 {
-    return inv->n;
+    return inv ? inv->n : 0;
 }
 
 const dd_package *dd_inventory_get(const dd_inventory *inv, size_t index)
 {
-    return index < inv->n ? &inv->pkgs[index] : NULL;
+    return inv && index < inv->n ? &inv->pkgs[index] : NULL;
 }
 
 size_t dd_inventory_warning_count(const dd_inventory *inv)
 {
-    return inv->n_warnings;
+    return inv ? inv->n_warnings : 0;
 }
 
 const char *dd_inventory_warning(const dd_inventory *inv, size_t index)
 {
-    return index < inv->n_warnings ? inv->warnings[index] : NULL;
+    return inv && index < inv->n_warnings ? inv->warnings[index] : NULL;
 }
 
 /* Copies a string into the arena; NULL stays NULL. Sets *failed on ENOMEM. */

@@ -39,3 +39,13 @@ foreach(case IN LISTS DD_SCAN_CASES)
     ENVIRONMENT "DD_TEST_DATA=${DD_SCAN_DIR}/../data;DD_TEST_IMAGES=${DD_TEST_IMAGES};DD_TEST_TMP=${CMAKE_CURRENT_BINARY_DIR}/tmp"
     FIXTURES_REQUIRED bullseye TIMEOUT 300)
 endforeach()
+
+# drydock image --scanners secret,config,hygiene on the leaky image of tests/imgcheck/build.sh:
+# every class of issue with its layer, no secret in any format, the gate on issues.
+add_test(NAME scan/image_scanners
+         COMMAND ${BASH} ${DD_SCAN_DIR}/test_image_scanners.sh $<TARGET_FILE:drydock>
+                 ${DD_TEST_IMAGES} ${PROJECT_SOURCE_DIR}/../shared/schemas
+                 ${PROJECT_SOURCE_DIR}/docs/scan-report.schema.json)
+set_tests_properties(scan/image_scanners PROPERTIES
+  FIXTURES_REQUIRED "images;imgcheck_images" TIMEOUT 300
+  ENVIRONMENT "DD_TEST_TMP=${CMAKE_CURRENT_BINARY_DIR}/tmp")
