@@ -51,12 +51,12 @@ for f in debian.docker.tar debian.oci.tar bullseye/bullseye-vuln.docker.tar bull
     [ -f "$cache/$f" ] && images+=("$cache/$f")
 done
 [ -d "$cache/rootfs" ] && images+=("dir:$cache/rootfs")
-"$drydock" image --db "$tmp/vuln.db" -f json -o "$tmp/warm.json" "${images[0]}" # warm the caches
+"$drydock" image --scanners vuln --db "$tmp/vuln.db" -f json -o "$tmp/warm.json" "${images[0]}" # warm the caches
 for img in "${images[@]}"; do
     walls=() cat=() mat=() rep=()
     for ((i = 0; i < runs; i++)); do
         t0=$(now)
-        "$drydock" image --timing --db "$tmp/vuln.db" -f json -o "$tmp/out.json" "$img" 2>"$tmp/t.log"
+        "$drydock" image --scanners vuln --timing --db "$tmp/vuln.db" -f json -o "$tmp/out.json" "$img" 2>"$tmp/t.log"
         t1=$(now)
         walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
         line=$(grep 'timing:' "$tmp/t.log")

@@ -161,8 +161,10 @@ int dd_cmd_image(const dd_command *cmd, int argc, char **argv)
             dd_cli_error("warning: %s", dd_inventory_warning(inv, i));
     }
     if (s.scanners & ~SCAN_VULN) {
+        /* a root filesystem has no configuration: only its files are checked */
+        const dd_image_config *cfg = id->config_digest ? dd_image_config_get(img) : NULL;
         if (dd_scan_result_new(&issues, NULL) != DD_OK ||
-            find_issues(issues, &s, dd_image_config_get(img), walk) != DD_OK) {
+            find_issues(issues, &s, cfg, walk) != DD_OK) {
             rc = dd_cli_fail();
             goto done;
         }

@@ -25,11 +25,15 @@ static const dd_command commands[] = {
      "\nExit codes: 0 success, 2 usage or input error (a damaged package database too,\n"
      "unless --best-effort; the document then lists the packages read)."},
     {"image", dd_cmd_image, "[flags] IMAGE",
-     "Scan an image's packages for known vulnerabilities in the offline OSV database.",
+     "Scan an image for vulnerabilities, leaked secrets, configuration and layer hygiene.",
      "IMAGE is a docker-archive or oci-archive tarball, an OCI layout directory or a root\n"
-     "filesystem directory, as for drydock sbom. OS packages are matched by their source package\n"
-     "in the image's release (Debian:12, Alpine:v3.20, ...), language packages in their own\n"
-     "ecosystem. The database comes from drydock db update or drydock db import.\n"
+     "filesystem directory, as for drydock sbom. One pass over the layers feeds every scanner\n"
+     "of --scanners. vuln: OS packages are matched by their source package in the image's\n"
+     "release (Debian:12, Alpine:v3.20, ...), language packages in their own ecosystem, against\n"
+     "the database of drydock db update or drydock db import. secret: every file of every layer,\n"
+     "deleted ones included, and the configuration's Env and history (docs/secrets.md). config:\n"
+     "the DD-IMG rules and credential files (docs/imgcheck.md). hygiene: wasted bytes, caches\n"
+     "and build tools left in the image.\n"
      "\nExit codes: 0 no shown finding (or no gate asked for), the --exit-code value (1 with\n"
      "--fail-on alone) when shown findings remain, 2 usage error or unusable input."},
     {"scan-sbom", dd_cmd_scan_sbom, "[flags] FILE",

@@ -21,14 +21,18 @@ typedef struct dd_secrets dd_secrets;
 typedef struct {
     bool scan_binary;        /* also files that look binary (default: skipped) */
     uint64_t max_file_bytes; /* bytes of one file scanned, 0 = your default */
+    /* Where the compiled rule databases are kept between runs (compiling takes about a
+     * second): NULL = $XDG_CACHE_HOME/drydock, else $HOME/.cache/drydock; "" = not kept. */
+    const char *cache_dir;
 } dd_secrets_opts;
 
-#define DD_SECRETS_OPTS_INIT {false, 0}
+#define DD_SECRETS_OPTS_INIT {false, 0, NULL}
 
 /* Bytes of one file scanned when dd_secrets_opts.max_file_bytes is 0; the rest is skipped. */
 #define DD_SECRETS_DEFAULT_MAX_FILE_BYTES (32u << 20)
 
-/* Compiles every rule into one vectorscan database (once per run). `opts` may be NULL for the
+/* Compiles every rule into one vectorscan database (once per run, or loaded from the cache of
+ * an earlier run with the very same rules and vectorscan). `opts` may be NULL for the
  * defaults. Returns DD_OK and the caller's scanner in `*out`, DD_ENOMEM, or DD_ERROR when the
  * database does not compile (a broken rule: a programming error, the message names it). */
 int dd_secrets_new(dd_secrets **out, const dd_secrets_opts *opts);

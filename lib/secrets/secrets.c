@@ -8,6 +8,8 @@
 #include <hs.h>
 
 #include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,19 +21,19 @@
 /* per chunk, matches waiting for the verify pass; more are dropped (a file made of matches) */
 #define HITS_MAX 4096
 /* findings kept per file, and matches verified per file, before the rest is dropped */
-#define FOUND_MAX 256
+#define FOUND_MAX  256
 #define VERIFY_MAX 100000
-#define MATCH_MAX 80 /* redacted match: 2 + 64 stars + 2, and the NUL */
+#define MATCH_MAX  80 /* redacted match: 2 + 64 stars + 2, and the NUL */
 
 typedef struct {
     const dd_secrets__rule *r;
-    bool cs[256];   /* the body's character class */
-    bool span[256]; /* the bytes allowed between the anchor and the end */
-    bool span_any;  /* any byte: take the nearest anchor */
-    bool anchored;  /* the verify database has the rule's anchor */
+    bool cs[256];    /* the body's character class */
+    bool span[256];  /* the bytes allowed between the anchor and the end */
+    bool span_any;   /* any byte: take the nearest anchor */
+    bool anchored;   /* the verify database has the rule's anchor */
     bool ctx_anchor; /* the anchor is the context: the secret starts where it ends */
-    uint32_t maxw;  /* longest secret (prefix + body) */
-    bool low_prio;  /* generic: gives way to a provider rule on the same bytes */
+    uint32_t maxw;   /* longest secret (prefix + body) */
+    bool low_prio;   /* generic: gives way to a provider rule on the same bytes */
     dd_secrets_rule_info info;
 } rule_rt;
 
@@ -57,8 +59,8 @@ typedef struct worker {
     const char *path;
     bool open, skip;
     hs_stream_t *stream;
-    uint64_t pos;     /* bytes fed to the stream */
-    uint64_t nl;      /* newlines in those bytes */
+    uint64_t pos; /* bytes fed to the stream */
+    uint64_t nl;  /* newlines in those bytes */
     uint64_t verified;
     unsigned char *tail; /* the last `window` bytes fed, before the current chunk */
     size_t tail_len;
@@ -189,11 +191,231 @@ done:
     return out;
 }
 
+/* ------------------------------------------------- the compiled databases, cached on disk */
+
+/* Compiling the rules takes about a second, ten times what a scan of a typical image's text
+ * takes: the serialised databases are kept in the user's cache directory under a name derived
+ * from every pattern and flag and the vectorscan version, so a changed rule or library never
+ * reads a stale file, and any file that does not load is simply compiled again. */
+#define CACHE_MAGIC     "DDHSDB1\n"
+#define CACHE_MAX_BYTES (64u << 20)
+
+static void hash_str(dd_sha256 *h, const char *str)
+{
+    dd_sha256_update(h, str ? str : "", str ? strlen(str) + 1 : 1);
+}
+
+static int cache_key(char key[72], const char *const *full, const unsigned *ffl, size_t n,
+                     const char *const *som, const unsigned *sfl, const unsigned *som_ids,
+                     size_t n_som, const char *const *secret_pats)
+{
+    dd_sha256 *h = NULL;
+
+    if (dd_sha256_new(&h) != DD_OK)
+        return dd_error_set(DD_ENOMEM, "secret rules: out of memory");
+    hash_str(h, CACHE_MAGIC);
+    hash_str(h, hs_version());
+    for (size_t i = 0; i < n; i++) {
+        hash_str(h, full[i]);
+        hash_str(h, secret_pats[i]);
+        dd_sha256_update(h, &ffl[i], sizeof(ffl[i]));
+    }
+    for (size_t i = 0; i < n_som; i++) {
+        hash_str(h, som[i]);
+        dd_sha256_update(h, &sfl[i], sizeof(sfl[i]));
+        dd_sha256_update(h, &som_ids[i], sizeof(som_ids[i]));
+    }
+    dd_sha256_final_digest(h, key);
+    dd_sha256_free(h);
+    return DD_OK;
+}
+
+/* The cache file for `key` in `buf`: opts.cache_dir, else $XDG_CACHE_HOME/drydock, else
+ * $HOME/.cache/drydock; false when caching is off ("" or neither variable set). */
+static bool cache_path(const dd_secrets *s, const char *key, char *buf, size_t cap, bool mkdirs)
+{
+    const char *dir = s->opts.cache_dir, *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    const char *hex = key + strlen("sha256:");
+    char base[4096];
+    int n;
+
+    if (dir && !*dir)
+        return false;
+    if (dir)
+        n = snprintf(base, sizeof(base), "%s", dir);
+    else if (xdg && *xdg)
+        n = snprintf(base, sizeof(base), "%s/drydock", xdg);
+    else if (home && *home)
+        n = snprintf(base, sizeof(base), "%s/.cache/drydock", home);
+    else
+        return false;
+    if (n < 0 || (size_t)n >= sizeof(base))
+        return false;
+    if (mkdirs && !dir) {
+        char *slash = strrchr(base, '/');
+        *slash = '\0';
+        mkdir(base, 0700); /* $XDG_CACHE_HOME or ~/.cache; errors show at the open below */
+        *slash = '/';
+        mkdir(base, 0700);
+    }
+    n = snprintf(buf, cap, "%s/secrets-%.32s.hsdb", base, hex);
+    return n > 0 && (size_t)n < cap;
+}
+
+/* Copies `len` bytes at the cursor into `out` and moves past them; false at the end. The file
+ * is read only by the machine that wrote it (vectorscan checks the platform of each blob). */
+static bool take(const char **p, const char *end, void *out, size_t len)
+{
+    if ((size_t)(end - *p) < len)
+        return false;
+    memcpy(out, *p, len);
+    *p += len;
+    return true;
+}
+
+static int cache_load(dd_secrets *s, const char *key, uint32_t *widths)
+{
+    char path[4200], digest[72];
+    dd_buf b = DD_BUF_INIT;
+    const char *p, *end;
+    uint32_t n;
+    uint64_t len;
+    int rc = DD_ENOTFOUND;
+
+    if (!cache_path(s, key, path, sizeof(path), false) ||
+        dd_read_file(&b, path, CACHE_MAX_BYTES) != DD_OK)
+        goto done;
+    p = b.data;
+    end = b.data + b.len;
+    if (b.len < strlen(CACHE_MAGIC) + 64 || memcmp(p, CACHE_MAGIC, strlen(CACHE_MAGIC)) != 0 ||
+        memcmp(p + strlen(CACHE_MAGIC), key + strlen("sha256:"), 64) != 0)
+        goto done;
+    p += strlen(CACHE_MAGIC) + 64;
+    /* the payload's digest: a damaged blob must never reach the scanner */
+    if ((size_t)(end - p) < 64 ||
+        dd_sha256_digest(digest, p + 64, (size_t)(end - p - 64)) != DD_OK ||
+        memcmp(p, digest + strlen("sha256:"), 64) != 0)
+        goto done;
+    p += 64;
+    if (!take(&p, end, &n, sizeof(n)) || n != s->n_rules ||
+        !take(&p, end, widths, (size_t)n * sizeof(*widths)))
+        goto done;
+    if (!take(&p, end, &len, sizeof(len)) || len > (uint64_t)(end - p) ||
+        hs_deserialize_database(p, (size_t)len, &s->stream_db) != HS_SUCCESS)
+        goto done;
+    p += len;
+    if (!take(&p, end, &len, sizeof(len)) || len != (uint64_t)(end - p) ||
+        hs_deserialize_database(p, (size_t)len, &s->som_db) != HS_SUCCESS)
+        goto done;
+    rc = DD_OK;
+done:
+    if (rc != DD_OK) {
+        hs_free_database(s->stream_db);
+        hs_free_database(s->som_db);
+        s->stream_db = s->som_db = NULL;
+        dd_error_clear();
+    }
+    dd_buf_dispose(&b);
+    return rc;
+}
+
+static int put_blob(dd_buf *b, const hs_database_t *db)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    uint64_t len64;
+    int rc;
+
+    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+        return DD_ERROR;
+    len64 = len;
+    rc = dd_buf_put(b, &len64, sizeof(len64));
+    if (rc == DD_OK)
+        rc = dd_buf_put(b, bytes, len);
+    free(bytes); /* allocated by vectorscan's misc allocator: malloc */
+    return rc;
+}
+
+/* Writes magic, key, the payload's digest and the payload (rule count, widths, both databases)
+ * to a temporary file renamed over the cache file, so readers see all of it or nothing. */
+static void cache_save(const dd_secrets *s, const char *key, const uint32_t *widths)
+{
+    char path[4200], tmp[4220], digest[72];
+    uint32_t n = (uint32_t)s->n_rules;
+    dd_buf b = DD_BUF_INIT;
+    FILE *fp = NULL;
+    bool ok;
+    int fd;
+
+    if (dd_buf_put(&b, &n, sizeof(n)) != DD_OK ||
+        dd_buf_put(&b, widths, (size_t)n * sizeof(*widths)) != DD_OK ||
+        put_blob(&b, s->stream_db) != DD_OK || put_blob(&b, s->som_db) != DD_OK ||
+        dd_sha256_digest(digest, b.data, b.len) != DD_OK ||
+        !cache_path(s, key, path, sizeof(path), true) ||
+        snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp) ||
+        (fd = mkstemp(tmp)) < 0) {
+        dd_buf_dispose(&b);
+        dd_error_clear();
+        return;
+    }
+    if (!(fp = fdopen(fd, "wb"))) {
+        close(fd);
+        unlink(tmp);
+        dd_buf_dispose(&b);
+        return;
+    }
+    ok = fwrite(CACHE_MAGIC, 1, strlen(CACHE_MAGIC), fp) == strlen(CACHE_MAGIC) &&
+         fwrite(key + strlen("sha256:"), 1, 64, fp) == 64 &&
+         fwrite(digest + strlen("sha256:"), 1, 64, fp) == 64 &&
+         fwrite(b.data, 1, b.len, fp) == b.len;
+    ok = fclose(fp) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0)
+        unlink(tmp);
+    dd_buf_dispose(&b);
+}
+
+/* Each rule's longest secret: the width of its secret pattern, plus, when the secret starts
+ * where its context ends, the width of that context (the verify window reaches back over it). */
+static int rule_widths(dd_secrets *s, const char *const *secret_pats, const char *const *som,
+                       const unsigned *som_ids, size_t n_som, uint32_t *widths)
+{
+    hs_compile_error_t *err = NULL;
+    hs_expr_info_t *info = NULL;
+
+    for (size_t i = 0; i < s->n_rules; i++) {
+        if (hs_expression_info(secret_pats[i], 0, &info, &err) != HS_SUCCESS) {
+            int rc =
+                dd_error_set(DD_ERROR, "secret rule %s: %s", s->rules[i].info.id, err->message);
+            hs_free_compile_error(err);
+            return rc;
+        }
+        widths[i] = info->max_width;
+        free(info); /* hs_expression_info allocates with the misc allocator: malloc */
+    }
+    for (size_t j = 0; j < n_som; j++) {
+        unsigned i = som_ids[j];
+
+        if (!s->rules[i].ctx_anchor)
+            continue;
+        if (hs_expression_info(som[j], 0, &info, &err) != HS_SUCCESS) {
+            int rc =
+                dd_error_set(DD_ERROR, "secret rule %s: %s", s->rules[i].info.id, err->message);
+            hs_free_compile_error(err);
+            return rc;
+        }
+        widths[i] = info->max_width > WINDOW_MAX ? UINT32_MAX : widths[i] + info->max_width;
+        free(info);
+    }
+    return DD_OK;
+}
+
 static int compile_rules(dd_secrets *s)
 {
     size_t n = dd_secrets__n_rules;
-    const char **full = NULL, **som = NULL;
+    const char **full = NULL, **som = NULL, **secret_pats = NULL;
     unsigned *ids = NULL, *som_ids = NULL, *ffl = NULL, *sfl = NULL;
+    uint32_t *widths = NULL;
+    char key[72];
     size_t n_som = 0;
     dd_buf bf = DD_BUF_INIT, bs = DD_BUF_INIT, bc = DD_BUF_INIT;
     hs_compile_error_t *err = NULL;
@@ -206,7 +428,9 @@ static int compile_rules(dd_secrets *s)
     som_ids = dd_calloc(n, sizeof(*som_ids));
     ffl = dd_calloc(n, sizeof(*ffl));
     sfl = dd_calloc(n, sizeof(*sfl));
-    if (!s->rules || !full || !som || !ids || !som_ids || !ffl || !sfl) {
+    secret_pats = dd_calloc(n, sizeof(*secret_pats));
+    widths = dd_calloc(n, sizeof(*widths));
+    if (!s->rules || !full || !som || !ids || !som_ids || !ffl || !sfl || !secret_pats || !widths) {
         rc = dd_error_set(DD_ENOMEM, "secret rules: out of memory");
         goto done;
     }
@@ -214,7 +438,6 @@ static int compile_rules(dd_secrets *s)
     for (size_t i = 0; i < n; i++) {
         const dd_secrets__rule *r = &dd_secrets__rules[i];
         rule_rt *rt = &s->rules[i];
-        hs_expr_info_t *info = NULL;
         char *id, *ctx;
 
         rt->r = r;
@@ -248,30 +471,10 @@ static int compile_rules(dd_secrets *s)
             dd_error_prefix("secret rule %s", id);
             goto done;
         }
-        if (hs_expression_info(bs.data, 0, &info, &err) != HS_SUCCESS) {
-            rc = dd_error_set(DD_ERROR, "secret rule %s: %s", id, err->message);
-            hs_free_compile_error(err);
+        if (!(secret_pats[i] = dd_arena_strndup(s->arena, bs.data, bs.len))) {
+            rc = dd_error_set(DD_ENOMEM, "secret rules: out of memory");
             goto done;
         }
-        rt->maxw = info->max_width;
-        free(info); /* hs_expression_info allocates with the misc allocator: malloc */
-        if (rt->ctx_anchor) {
-            /* the verify window reaches back over the context too */
-            if (hs_expression_info(som[n_som - 1], 0, &info, &err) != HS_SUCCESS) {
-                rc = dd_error_set(DD_ERROR, "secret rule %s: %s", id, err->message);
-                hs_free_compile_error(err);
-                goto done;
-            }
-            rt->maxw = info->max_width > WINDOW_MAX ? UINT32_MAX : rt->maxw + info->max_width;
-            free(info);
-        }
-        if (rt->maxw == 0 || rt->maxw > WINDOW_MAX - 2) {
-            rc = dd_error_set(DD_ERROR, "secret rule %s: secret of unbounded or too long width",
-                              id);
-            goto done;
-        }
-        if (rt->maxw + 2 > s->window)
-            s->window = rt->maxw + 2;
         rt->low_prio = (r->flags & DD_SECRETS__GENERIC) || strcmp(r->category, "Generic") == 0;
         rt->info = (dd_secrets_rule_info){
             .id = id,
@@ -287,18 +490,38 @@ static int compile_rules(dd_secrets *s)
             goto done;
         }
     }
-    if (hs_compile_multi(full, ffl, ids, (unsigned)n, HS_MODE_STREAM, NULL, &s->stream_db, &err) !=
-        HS_SUCCESS) {
-        rc = compile_error("stream", err, dd_secrets__rules);
+    /* the compiled databases and the widths come from the cache when these very patterns were
+     * compiled before by this vectorscan, else from the compiler (about a second) */
+    if ((rc = cache_key(key, full, ffl, n, som, sfl, som_ids, n_som, secret_pats)) != DD_OK)
         goto done;
+    if (cache_load(s, key, widths) != DD_OK) {
+        if ((rc = rule_widths(s, secret_pats, som, som_ids, n_som, widths)) != DD_OK)
+            goto done;
+        if (hs_compile_multi(full, ffl, ids, (unsigned)n, HS_MODE_STREAM, NULL, &s->stream_db,
+                             &err) != HS_SUCCESS) {
+            rc = compile_error("stream", err, dd_secrets__rules);
+            goto done;
+        }
+        if (hs_compile_multi(som, sfl, som_ids, (unsigned)n_som, HS_MODE_BLOCK, NULL, &s->som_db,
+                             &err) != HS_SUCCESS) {
+            if (err->expression >= 0)
+                err->expression = (int)som_ids[err->expression];
+            rc = compile_error("verify", err, dd_secrets__rules);
+            goto done;
+        }
+        cache_save(s, key, widths); /* best effort: a read-only cache only costs time */
     }
-    if (hs_compile_multi(som, sfl, som_ids, (unsigned)n_som, HS_MODE_BLOCK, NULL, &s->som_db,
-                         &err) !=
-        HS_SUCCESS) {
-        if (err->expression >= 0)
-            err->expression = (int)som_ids[err->expression];
-        rc = compile_error("verify", err, dd_secrets__rules);
-        goto done;
+    for (size_t i = 0; i < n; i++) {
+        rule_rt *rt = &s->rules[i];
+
+        rt->maxw = widths[i];
+        if (rt->maxw == 0 || rt->maxw > WINDOW_MAX - 2) {
+            rc = dd_error_set(DD_ERROR, "secret rule %s: secret of unbounded or too long width",
+                              rt->info.id);
+            goto done;
+        }
+        if (rt->maxw + 2 > s->window)
+            s->window = rt->maxw + 2;
     }
     rc = DD_OK;
 done:
@@ -311,6 +534,8 @@ done:
     dd_free(som_ids);
     dd_free(ffl);
     dd_free(sfl);
+    dd_free(secret_pats);
+    dd_free(widths);
     return rc;
 }
 
@@ -474,12 +699,36 @@ static bool looks_binary(const unsigned char *p, size_t n)
         const char *magic;
         size_t len;
     } magics[] = {
-        {"\x7f" "ELF", 4},   {"\x1f\x8b", 2},      {"\x28\xb5\x2f\xfd", 4}, {"\xfd" "7zXZ", 5},
-        {"BZh", 3},          {"\x89PNG", 4},       {"\xff\xd8\xff", 3},     {"GIF8", 4},
-        {"PK\x03\x04", 4},   {"PK\x05\x06", 4},    {"\xca\xfe\xba\xbe", 4}, {"%PDF-", 5},
-        {"\xcf\xfa\xed\xfe", 4}, {"\xce\xfa\xed\xfe", 4}, {"!<arch>\n", 8}, {"7z\xbc\xaf", 4},
-        {"Rar!", 4},         {"MZ", 2},            {"\x00" "asm", 4},       {"OggS", 4},
-        {"RIFF", 4},         {"wOFF", 4},          {"wOF2", 4},             {"\xed\xab\xee\xdb", 4},
+        {"\x7f"
+         "ELF",
+         4},
+        {"\x1f\x8b", 2},
+        {"\x28\xb5\x2f\xfd", 4},
+        {"\xfd"
+         "7zXZ",
+         5},
+        {"BZh", 3},
+        {"\x89PNG", 4},
+        {"\xff\xd8\xff", 3},
+        {"GIF8", 4},
+        {"PK\x03\x04", 4},
+        {"PK\x05\x06", 4},
+        {"\xca\xfe\xba\xbe", 4},
+        {"%PDF-", 5},
+        {"\xcf\xfa\xed\xfe", 4},
+        {"\xce\xfa\xed\xfe", 4},
+        {"!<arch>\n", 8},
+        {"7z\xbc\xaf", 4},
+        {"Rar!", 4},
+        {"MZ", 2},
+        {"\x00"
+         "asm",
+         4},
+        {"OggS", 4},
+        {"RIFF", 4},
+        {"wOFF", 4},
+        {"wOF2", 4},
+        {"\xed\xab\xee\xdb", 4},
     };
     size_t m = n < 1024 ? n : 1024, control = 0;
 
@@ -572,7 +821,8 @@ static bool userpass_ok(const unsigned char *p, size_t n)
         if (out[i] == ':' && !colon)
             colon = i;
     }
-    return colon > 0 && colon + 1 < o && !dd_secrets__placeholder(out + colon + 1, o - colon - 1, 0);
+    return colon > 0 && colon + 1 < o &&
+           !dd_secrets__placeholder(out + colon + 1, o - colon - 1, 0);
 }
 
 /* Keeps a verified finding unless a rule of higher priority holds the same bytes. */
@@ -648,8 +898,8 @@ static void verify_hit(dd_secrets *s, worker *w, const hit *h)
     if (rt->anchored) {
         som_ctx sc = {.rt = rt, .want = h->rule, .end = wn, .run = run, .from = ~0ull, .q = ~0ull};
 
-        if (hs_scan(s->som_db, (const char *)wp, (unsigned)wn, 0, w->scratch, on_som_match,
-                    &sc) != HS_SUCCESS ||
+        if (hs_scan(s->som_db, (const char *)wp, (unsigned)wn, 0, w->scratch, on_som_match, &sc) !=
+                HS_SUCCESS ||
             sc.from == ~0ull)
             return;
         start = (size_t)(rt->ctx_anchor ? sc.q : sc.from);
@@ -699,8 +949,8 @@ static void verify_hit(dd_secrets *s, worker *w, const hit *h)
     if (o >= cstart)
         f.line = (uint32_t)(w->nl + count_newlines(w->chunk, (size_t)(o - cstart)) + 1);
     else
-        f.line = (uint32_t)(w->nl -
-                            count_newlines(w->tail + (o - tstart), (size_t)(cstart - o)) + 1);
+        f.line =
+            (uint32_t)(w->nl - count_newlines(w->tail + (o - tstart), (size_t)(cstart - o)) + 1);
     /* URLs and keyword rules: only the password or value is secret */
     if (r->flags & (DD_SECRETS__URL | DD_SECRETS__RAWCTX | DD_SECRETS__KEYBODY) || r->ctx)
         dd_secrets__redact(f.match, sec + slen - blen, blen);
@@ -980,8 +1230,7 @@ int dd_secrets_scan_buffer(dd_secrets *s, const char *path, const void *data, si
     return scan_mem(s, path, data, len, true, NULL, NULL, -1, fn, payload);
 }
 
-int dd_secrets_scan_config(dd_secrets *s, const dd_image_config *cfg, dd_issue_fn fn,
-                           void *payload)
+int dd_secrets_scan_config(dd_secrets *s, const dd_image_config *cfg, dd_issue_fn fn, void *payload)
 {
     dd_buf what = DD_BUF_INIT, loc = DD_BUF_INIT;
     int rc = DD_OK;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -693,6 +694,76 @@ static void test_long_lines_and_floods(void **state)
     release(s);
 }
 
+/* ---- the compiled databases kept between runs ---- */
+
+static int cache_file(const char *dir, char *path, size_t cap)
+{
+    char cmd[512];
+    FILE *fp;
+    int n = 0;
+
+    snprintf(cmd, sizeof(cmd), "ls %s/secrets-*.hsdb 2>/dev/null", dir);
+    if (!(fp = popen(cmd, "r")))
+        return 0;
+    while (fgets(path, (int)cap, fp)) {
+        path[strcspn(path, "\n")] = '\0';
+        n++;
+    }
+    pclose(fp);
+    return n;
+}
+
+static void expect_finds_aws(dd_secrets *s)
+{
+    got g;
+
+    scan(s, "app/config.env", "aws_access_key_id = AKIAZ7QW3RTY5UIO2PLM\n", &g);
+    assert_true(has_rule(&g, "DD-SECRET-AWS-ACCESS-KEY-ID"));
+}
+
+static void test_compiled_cache(void **state)
+{
+    char dir[] = "/tmp/dd-secrets-cache.XXXXXX", path[1024], cmd[1200];
+    dd_secrets_opts o = DD_SECRETS_OPTS_INIT;
+    dd_secrets *s = NULL;
+    FILE *fp;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    o.cache_dir = dir;
+    /* the first scanner compiles and keeps the databases; the second loads them */
+    assert_int_equal(dd_secrets_new(&s, &o), DD_OK);
+    dd_secrets_free(s);
+    assert_int_equal(cache_file(dir, path, sizeof(path)), 1);
+    assert_int_equal(dd_secrets_new(&s, &o), DD_OK);
+    assert_int_equal(dd_secrets_rule_count(s), dd_secrets_rule_count(scanner()));
+    expect_finds_aws(s);
+    dd_secrets_free(s);
+    /* a damaged file is compiled again, and replaced */
+    assert_non_null(fp = fopen(path, "r+b"));
+    assert_int_equal(ftruncate(fileno(fp), 4000), 0);
+    fclose(fp);
+    assert_int_equal(dd_secrets_new(&s, &o), DD_OK);
+    expect_finds_aws(s);
+    dd_secrets_free(s);
+    assert_non_null(fp = fopen(path, "r+b"));
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    assert_true(ftell(fp) > 4000);
+    fseek(fp, 200, SEEK_SET);
+    fputs("garbage in the middle of the serialised database", fp);
+    fclose(fp);
+    assert_int_equal(dd_secrets_new(&s, &o), DD_OK);
+    expect_finds_aws(s);
+    dd_secrets_free(s);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    /* "" keeps nothing */
+    o.cache_dir = "";
+    assert_int_equal(dd_secrets_new(&s, &o), DD_OK);
+    expect_finds_aws(s);
+    dd_secrets_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -708,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_long_lines_and_floods),
+        cmocka_unit_test(test_compiled_cache),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
