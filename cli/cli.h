@@ -86,6 +86,13 @@ int dd_cli_image_walk(struct dd_image **img_out, struct dd_walk **walk_out, cons
                       const char *tag, const char *platform,
                       int (*prepare)(struct dd_walk *w, const void *payload), const void *payload);
 
+struct dd_sbom_subject;
+struct dd_sbom_layer;
+/* Fills `subject` with the identity and layers of `img` for an SBOM; `*layers` (free() it)
+ * holds the layer digests `subject` points at. Returns 0 or DD_EXIT_USAGE after the message. */
+int dd_cli_sbom_subject(struct dd_sbom_subject *subject, struct dd_sbom_layer **layers,
+                        const struct dd_image *img);
+
 /* The vulnerability database path: `flag` (--db) when given, else dd_vulndb_default_path. The
  * caller frees `*out` with free(). Returns 0 or DD_EXIT_USAGE after printing the message. */
 int dd_cli_db_path(char **out, const char *flag);
@@ -162,5 +169,8 @@ int dd_cmd_scan_sbom(const dd_command *cmd, int argc, char **argv);
 int dd_cmd_inspect(const dd_command *cmd, int argc, char **argv);
 int dd_cmd_lint(const dd_command *cmd, int argc, char **argv);
 int dd_cmd_sbom(const dd_command *cmd, int argc, char **argv);
+int dd_cmd_serve(const dd_command *cmd, int argc, char **argv);
+int dd_cmd_push(const dd_command *cmd, int argc, char **argv);
+int dd_cmd_fleet(const dd_command *cmd, int argc, char **argv);
 
 #endif

@@ -63,7 +63,6 @@ int dd_cmd_sbom(const dd_command *cmd, int argc, char **argv)
     dd_sbom_opts sopts = DD_SBOM_OPTS_INIT;
     dd_sbom_subject subject = {0};
     dd_sbom_layer *layers = NULL;
-    const dd_image_identity *id;
     dd_image *img = NULL;
     dd_walk *walk = NULL;
     dd_inventory *inv = NULL;
@@ -91,7 +90,6 @@ int dd_cmd_sbom(const dd_command *cmd, int argc, char **argv)
     if ((rc = dd_cli_image_walk(&img, &walk, argv[0], f.tag, f.platform, dd_cli_prepare_catalog,
                                 &copts)) != 0)
         return rc;
-    id = dd_image_identity_get(img);
     crc = dd_catalog_run(&inv, walk, &copts);
     if (crc != DD_OK && crc != DD_EINVALID) {
         rc = dd_cli_fail();
@@ -103,21 +101,8 @@ int dd_cmd_sbom(const dd_command *cmd, int argc, char **argv)
     walk = NULL;
     for (size_t i = 0; i < dd_inventory_warning_count(inv); i++)
         dd_cli_error("warning: %s", dd_inventory_warning(inv, i));
-    subject.name = id->n_tags ? id->tags[0] : id->path;
-    subject.digest = id->manifest_digest ? id->manifest_digest : id->config_digest;
-    subject.config_digest = id->config_digest;
-    subject.platform = id->platform;
-    subject.n_layers = dd_image_layer_count(img);
-    if (subject.n_layers && !(layers = calloc(subject.n_layers, sizeof(*layers)))) {
-        dd_cli_error("sbom: out of memory");
-        rc = DD_EXIT_USAGE;
+    if ((rc = dd_cli_sbom_subject(&subject, &layers, img)) != 0)
         goto done;
-    }
-    for (size_t i = 0; i < subject.n_layers; i++) {
-        layers[i].digest = dd_image_layer(img, i)->digest;
-        layers[i].diff_id = dd_image_layer(img, i)->diff_id;
-    }
-    subject.layers = layers;
     if (dd_sbom_write(&doc, &doc_len, inv, &subject, &sopts) != DD_OK) {
         rc = dd_cli_fail();
         goto done;

@@ -54,6 +54,27 @@ static const dd_command commands[] = {
      "# drydock global ignore=... (whole file); # hadolint ignore=DL3008 is understood too.\n"
      "\nExit codes: 0 no finding at or above the failure threshold (default warning), 1 some,\n"
      "2 usage error or an unusable input file (named with its line on stderr)."},
+    {"serve", dd_cmd_serve, "[flags]",
+     "Run the fleet server: SBOMs pushed by CI, matched and queried over HTTP.",
+     "The store is a SQLite file (--db sqlite:PATH, the default) or a PostgreSQL database\n"
+     "(--db postgresql://...) several servers may share. DRYDOCK_ADMIN_KEY in the environment\n"
+     "creates the first administrator key. When the vulnerability database changes, only the\n"
+     "images holding packages whose advisories changed are matched again.\n"
+     "\nExit codes: 0 after SIGTERM or SIGINT, 2 usage error or a database that cannot be opened."},
+    {"push", dd_cmd_push, "[flags] IMAGE|SBOM",
+     "Send an image's inventory (or an SBOM file) to the fleet server.",
+     "A file whose first non-blank byte is '{' is sent as it is (CycloneDX or SPDX JSON, from\n"
+     "any tool); anything else is opened as an IMAGE, cataloged as drydock sbom does, and its\n"
+     "CycloneDX sent with the image's digest. The server comes from --server or\n"
+     "DRYDOCK_SERVER, the key from --api-key or DRYDOCK_API_KEY (docs/push-and-fleet.md).\n"
+     "\nExit codes: 0 stored, 2 usage error, unusable input or a refusal of the server."},
+    {"fleet", dd_cmd_fleet, "<affected|images|packages|image|summary|deploy> [flags]",
+     "Ask the fleet server which images and containers hold an advisory or a package.",
+     "affected ID: the images holding advisory ID (or any alias) and where they run;\n"
+     "images [--repository R] [--base-image B] [--package PURL[@RANGE]]; packages PURL[@RANGE];\n"
+     "image DIGEST; summary; deploy: record which images run where. Every list follows the\n"
+     "server's pages to the end unless --limit says otherwise (docs/push-and-fleet.md).\n"
+     "\nExit codes: 0 answered, 2 usage error or a refusal of the server."},
     {"help", cmd_help, "[COMMAND]", "Show help for drydock or one of its commands.", NULL},
     {"version", cmd_version, "", "Print drydock's version.", NULL},
 };

@@ -5,11 +5,12 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
     libarchive-dev libjansson-dev libssl-dev libisal-dev libzstd-dev libcmocka-dev libfyaml-dev
-    libsqlite3-dev libcurl4-openssl-dev libvectorscan-dev
+    libsqlite3-dev libcurl4-openssl-dev libvectorscan-dev libmicrohttpd-dev libpq-dev
     zlib1g-dev libbz2-dev liblzma-dev nettle-dev) # libarchive.a's zip reader (CMakeLists.txt)
 test_pkgs=(python3 podman skopeo debootstrap uidmap fuse-overlayfs tar gzip zstd jq time
     hyperfine ca-certificates
-    rpm db5.3-util python3-jsonschema python3-apt python3-packaging ruby maven php-cli php-composer-semver openssh-client)
+    rpm db5.3-util python3-jsonschema python3-apt python3-packaging ruby maven php-cli php-composer-semver openssh-client
+    postgresql wrk)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in

@@ -25,6 +25,7 @@ typedef enum {
     DD_ENOTFOUND = -5,
     DD_EUNSUPPORTED = -6,
     DD_ELIMIT = -7, /* size, count or depth limit: bomb defence */
+    DD_EPERM = -8,  /* not allowed: a credential of too low a scope */
 } dd_error_t;
 
 /* The message of the last error set on this thread; "" when none. Borrowed: valid until the

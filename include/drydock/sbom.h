@@ -19,13 +19,13 @@ typedef enum {
 const char *dd_sbom_format_name(dd_sbom_format f);
 
 /* Per layer of the image the inventory was read from; every string may be NULL. */
-typedef struct {
+typedef struct dd_sbom_layer {
     const char *digest;  /* compressed blob digest */
     const char *diff_id; /* digest of the uncompressed tar */
 } dd_sbom_layer;
 
 /* What the SBOM describes. Borrowed for the duration of the call. */
-typedef struct {
+typedef struct dd_sbom_subject {
     const char *name;    /* image name: its first tag or ref name, else the path it came from */
     const char *digest;  /* manifest digest, else config digest; NULL for a directory */
     const char *config_digest;

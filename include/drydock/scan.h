@@ -56,6 +56,10 @@ typedef struct {
  * The caller frees `*out`. DD_ENOTFOUND when the distribution has no OSV ecosystem. */
 int dd_scan_os_ecosystem(char **out, const dd_os_info *os);
 
+/* The OSV ecosystem of a language package type ("npm", "PyPI", "Go", "Maven", "RubyGems",
+ * "crates.io", "Packagist", "NuGet"); NULL for the OS package types. */
+const char *dd_scan_language_ecosystem(dd_pkg_type t);
+
 /* Matches every package of `inv` against `db`. The result keeps a reference to `inv`, which
  * must outlive it. Findings are sorted by package index, then id. */
 int dd_scan_match(dd_scan_result **out, const dd_inventory *inv, dd_vulndb *db,

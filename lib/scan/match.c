@@ -460,7 +460,7 @@ int dd_scan_os_ecosystem(char **out, const dd_os_info *os)
     return DD_OK;
 }
 
-static const char *language_ecosystem(dd_pkg_type t)
+const char *dd_scan_language_ecosystem(dd_pkg_type t)
 {
     switch (t) {
     case DD_PKG_NPM: return "npm";
@@ -536,7 +536,7 @@ int dd_scan_match(dd_scan_result **out, const dd_inventory *inv, dd_vulndb *db,
                 version = version_buf;
             }
         } else {
-            eco = language_ecosystem(p->type);
+            eco = dd_scan_language_ecosystem(p->type);
             name = p->name;
             version = p->version;
         }

@@ -73,6 +73,8 @@ const char *dd_error_name(int code)
         return "unsupported";
     case DD_ELIMIT:
         return "limit exceeded";
+    case DD_EPERM:
+        return "not allowed";
     default:
         return "error";
     }

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Benchmarks the fleet server (`drydock serve`) on SQLite and on PostgreSQL 15, over loopback:
+#   - ingest of 3,000-component SBOMs: per-push latency (goal < 50 ms) and sustained rate with
+#     CONC pushes in flight (goal >= 100 per second);
+#   - "affected by" (GET /api/v1/affected/ID) over IMAGES images x 500 packages, driven by wrk
+#     for DURATION seconds: p99 (goal < 20 ms) and errors (goal 0);
+#   - re-match after importing 1,000 new advisories (goal < 5 s).
+# The package sets are real: components of the test images' SBOMs (Debian 12 dpkg, the lang
+# image's npm and Python packages) and (name, version) pairs that PyPI advisories of
+# ../shared/vulndata list as affected, so "affected by" answers real matches.
+# Dependency-Track, the reference of issue 7, cannot be installed here (no JVM service in
+# Debian): the goals stand in for it and the "x goal" column is measured / goal.
+#
+#   bash bench/fleet.sh [CACHE_DIR]
+#
+# Environment: DRYDOCK (use this binary instead of building the release preset), IMAGES
+# (default 10000), INGEST (3,000-component pushes, default 300), CONC (default 4), DURATION
+# (wrk seconds, default 60), BACKENDS (default "sqlite postgresql"), VULNDATA.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+cache=${1:-${DRYDOCK_TEST_IMAGES:-$root/tests/images/cache}}
+vulndata=${VULNDATA:-$(cd "$root/.." && pwd)/shared/vulndata}
+n_images=${IMAGES:-10000}
+n_ingest=${INGEST:-300}
+conc=${CONC:-4}
+duration=${DURATION:-60}
+backends=${BACKENDS:-sqlite postgresql}
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+for tool in wrk curl jq python3; do
+    command -v "$tool" >/dev/null || { log "$tool is not installed (Debian: apt-get install $tool)"; exit 1; }
+done
+[ -f "$cache/debian.docker.tar" ] || bash "$root/tests/images/build.sh" "$cache"
+if [ -n "${DRYDOCK:-}" ]; then
+    drydock=$DRYDOCK
+else
+    log "drydock: cmake --preset release && cmake --build --preset release --target drydock"
+    (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release --target drydock >/dev/null)
+    drydock=$root/build/release/drydock
+fi
+tmp=$(mktemp -d)
+server_pid=
+cleanup() {
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    [[ $backends == *postgresql* ]] && bash "$root/tests/fleet/pg.sh" stop "$tmp/pg" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+export DRYDOCK_ADMIN_KEY=ddk_bench_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+
+# --- inputs ---------------------------------------------------------------------------------
+log "SBOMs of the test images, the vulnerability databases"
+"$drydock" sbom -o "$tmp/debian.cdx.json" "$cache/debian.docker.tar"
+lang_sbom=
+if [ -f "$cache/lang/lang.docker.tar" ]; then
+    "$drydock" sbom -o "$tmp/lang.cdx.json" "$cache/lang/lang.docker.tar" 2>/dev/null
+    lang_sbom=$tmp/lang.cdx.json
+fi
+"$drydock" db import --db "$tmp/v1.db" "$vulndata" 2>/dev/null
+
+# gen.py: the package pool, SBOMs drawn from it, the advisory ids to query, and 1,000 new
+# advisories on pool packages for the re-match.
+cat >"$tmp/gen.py" <<'PY'
+import json, random, sys, os
+out, vulndata, n_small, n_big = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+sboms = sys.argv[5:]
+rnd = random.Random(7)
+pool, seen = [], set()
+for path in sboms:
+    for c in json.load(open(path)).get("components", []):
+        if c.get("purl") and c["purl"] not in seen:
+            seen.add(c["purl"]); pool.append((c["name"], c.get("version", ""), c["purl"]))
+ids = []
+for line in open(os.path.join(vulndata, "pypi.osv.jsonl")):
+    rec = json.loads(line)
+    for aff in rec.get("affected", []):
+        vs = aff.get("versions") or []
+        name = aff["package"]["name"].lower()
+        for v in vs[-3:]:
+            purl = f"pkg:pypi/{name}@{v}"
+            if purl not in seen:
+                seen.add(purl); pool.append((name, v, purl))
+        if vs:
+            ids.append(rec["id"])
+def sbom(i, n):
+    comps = [{"type": "library", "name": nm, "version": v, "purl": p, "bom-ref": p}
+             for nm, v, p in rnd.sample(pool, min(n, len(pool)))]
+    return {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+            "metadata": {"component": {"type": "container", "name": f"bench/app{i}",
+                                       "version": "sha256:%064x" % (i + 1)}},
+            "components": comps}
+os.makedirs(f"{out}/small", exist_ok=True); os.makedirs(f"{out}/big", exist_ok=True)
+for i in range(n_small):
+    json.dump(sbom(i, 500), open(f"{out}/small/{i}.json", "w"))
+for i in range(n_big):
+    json.dump(sbom(10**6 + i, 3000), open(f"{out}/big/{i}.json", "w"))
+rnd.shuffle(ids)
+with open(f"{out}/ids.txt", "w") as f:
+    f.write("\n".join(ids[:200]) + "\n")
+pypi = sorted({nm for nm, v, p in pool if p.startswith("pkg:pypi/")})
+with open(f"{out}/new.jsonl", "w") as f:
+    for k in range(1000):
+        nm = pypi[k % len(pypi)]
+        f.write(json.dumps({"schema_version": "1.6.0", "id": "BENCH-%04d" % k,
+                            "modified": "2026-01-01T00:00:00Z",
+                            "affected": [{"package": {"ecosystem": "PyPI", "name": nm},
+                                          "ranges": [{"type": "ECOSYSTEM", "events": [
+                                              {"introduced": "0"}, {"fixed": "99999"}]}]}]}) + "\n")
+print(len(pool))
+PY
+pool=$(python3 "$tmp/gen.py" "$tmp/gen" "$vulndata" "$n_images" "$n_ingest" "$tmp/debian.cdx.json" $lang_sbom)
+log "pool of $pool real packages; $n_images SBOMs of 500 and $n_ingest of 3,000 components written"
+"$drydock" db import --db "$tmp/v2.db" "$vulndata" "$tmp/gen/new.jsonl" 2>/dev/null
+
+# --- the server --------------------------------------------------------------------------------
+start_server() { # DB_URL
+    "$drydock" serve --db "$1" --listen 127.0.0.1:0 --vulndb "$tmp/vulndb.db" --watch-vulndb 0 \
+        --allow-vulndb-path --max-connections 512 2>"$tmp/server.log" &
+    server_pid=$!
+    for _ in $(seq 1 300); do
+        server=$(grep -o 'http://[0-9.:]*' "$tmp/server.log" | head -1) && [ -n "$server" ] && return 0
+        sleep 0.1
+    done
+    log "the server did not start: $(cat "$tmp/server.log")"
+    exit 1
+}
+stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=; }
+push_one() { # FILE -> seconds
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST -H "X-Api-Key: $DRYDOCK_ADMIN_KEY" \
+        -H 'Content-Type: application/json' --data-binary @"$1" \
+        "$server/api/v1/images?repository=bench/$(basename "$1" .json)"
+}
+export -f push_one
+pct() { sort -g | awk -v p="$1" '{v[NR]=$1} END {i=int(NR*p/100); if (i<1) i=1; print v[i]}'; }
+row() { # NAME VALUE UNIT GOAL(number) GOAL_TEXT [NOTE]
+    printf '%-12s %-44s %10.3f %-4s  goal %-10s  %6.2f x goal  %s\n' "$backend" "$1" "$2" "$3" "$5" \
+        "$(awk -v a="$2" -v b="$4" 'BEGIN { print a / b }')" "${6:-}"
+}
+
+printf '\n%-12s %-44s %10s %-4s  %-15s  %s\n' backend measure value unit goal "(Dependency-Track: not installable here; the goals are the reference)"
+for backend in $backends; do
+    case $backend in
+    sqlite) db="sqlite:$tmp/fleet.db" ;;
+    postgresql)
+        bash "$root/tests/fleet/pg.sh" start "$tmp/pg" 2>/dev/null
+        base=$(cat "$tmp/pg/pg.url")
+        psql -q -X "$base" -c "CREATE DATABASE bench" >/dev/null
+        db="${base%/*}/bench"
+        ;;
+    esac
+    cp "$tmp/v1.db" "$tmp/vulndb.db"
+    start_server "$db"
+    server_url=$server
+    # 1. ingest of 3,000-component SBOMs: one at a time (latency), then CONC at once (rate)
+    half=$((n_ingest / 2))
+    ls "$tmp/gen/big/"*.json | head -n "$half" | while read -r f; do push_one "$f"; done >"$tmp/seq.txt"
+    t0=$(date +%s.%N)
+    ls "$tmp/gen/big/"*.json | tail -n +"$((half + 1))" | server=$server_url xargs -P "$conc" -I{} bash -c 'push_one {}' >"$tmp/par.txt"
+    t1=$(date +%s.%N)
+    bad=$(cat "$tmp/seq.txt" "$tmp/par.txt" | awk '$1 !~ /^20[01]$/' | wc -l)
+    row "ingest 3,000 components: median" "$(awk '{print $2*1000}' "$tmp/seq.txt" | pct 50)" ms 50 "< 50 ms"
+    row "ingest 3,000 components: p99" "$(awk '{print $2*1000}' "$tmp/seq.txt" | pct 99)" ms 50 "< 50 ms"
+    rate=$(awk -v n="$(wc -l <"$tmp/par.txt")" -v a="$t0" -v b="$t1" 'BEGIN { print n / (b - a) }')
+    row "ingest sustained, $conc in flight" "$rate" "/s" 100 ">= 100/s" "($bad failed of $n_ingest)"
+    # 2. the fleet: IMAGES images of 500 packages
+    t0=$(date +%s.%N)
+    ls "$tmp/gen/small/"*.json | server=$server_url xargs -P "$conc" -I{} bash -c 'push_one {}' >"$tmp/fleet.txt"
+    t1=$(date +%s.%N)
+    bad=$(awk '$1 !~ /^20[01]$/' "$tmp/fleet.txt" | wc -l)
+    log "$backend: $n_images images of 500 packages ingested in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s ($bad failed)"
+    # 3. "affected by", wrk over the advisory ids for DURATION seconds
+    key=$DRYDOCK_ADMIN_KEY
+    {
+        echo "local ids = {}"
+        while read -r id; do echo "ids[#ids + 1] = \"$id\""; done <"$tmp/gen/ids.txt"
+        echo "local n = 0"
+        echo "request = function() n = n + 1; return wrk.format(\"GET\", \"/api/v1/affected/\" .. ids[n % #ids + 1] .. \"?limit=100\", {[\"X-Api-Key\"] = \"$key\"}) end"
+        echo 'done = function(summary, latency, requests) io.write(string.format("p99_us %d\nrequests %d\nerrors %d\nnon2xx %d\n", latency:percentile(99), summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status)) end'
+    } >"$tmp/affected.lua"
+    hits=$(curl -s -H "X-Api-Key: $key" "$server/api/v1/affected/$(head -1 "$tmp/gen/ids.txt")?limit=1000" | jq '.images|length')
+    wrk -t2 -c16 -d"${duration}s" --latency -s "$tmp/affected.lua" "$server" >"$tmp/wrk.txt"
+    p99=$(awk '/^p99_us/ {print $2/1000}' "$tmp/wrk.txt")
+    reqs=$(awk '/^requests/ {print $2}' "$tmp/wrk.txt")
+    errs=$(awk '/^errors|^non2xx/ {s += $2} END {print s}' "$tmp/wrk.txt")
+    row "affected by: p99 ($n_images images x 500)" "$p99" ms 20 "< 20 ms" "($reqs requests in ${duration} s; first id hits $hits images)"
+    printf '%-12s %-44s %10d %-4s  goal %-10s  %s\n' "$backend" "errors over the ${duration} s wrk run" "$errs" "" "0" \
+        "$([ "$errs" = 0 ] && echo met || echo MISSED)"
+    # 4. re-match after importing 1,000 advisories
+    t0=$(date +%s.%N)
+    r=$(curl -s -X POST -H "X-Api-Key: $key" -H 'Content-Type: application/json' \
+        -d "{\"vulndb\":\"$tmp/v2.db\"}" "$server/api/v1/admin/rematch")
+    t1=$(date +%s.%N)
+    row "re-match after 1,000 new advisories" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" s 5 "< 5 s" \
+        "($(echo "$r" | jq -r '"\(.names_changed) names changed, \(.new_findings) new findings"'))"
+    stop_server
+done

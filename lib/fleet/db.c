@@ -1,0 +1,182 @@
+/* The connection pool and the query helpers every part of the store uses. */
+#include "fleet/fleet_int.h"
+
+#include <string.h>
+
+static int open_conn(dd_fleet *f, dd_fleet_conn **out)
+{
+    dd_fleet_conn *c = dd_calloc(1, sizeof(*c));
+    int rc;
+
+    if (!c)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    c->ops = f->ops;
+    c->kind = f->kind;
+    if ((rc = f->ops->connect(&c->db, f->target)) != DD_OK) {
+        dd_free(c);
+        return rc;
+    }
+    *out = c;
+    return DD_OK;
+}
+
+static void close_conn(dd_fleet_conn *c)
+{
+    if (!c)
+        return;
+    if (c->vdb)
+        dd_vulndb_close(c->vdb);
+    dd_free(c->vdb_path);
+    c->ops->close(c->db);
+    dd_free(c);
+}
+
+int dd_fleet__acquire(dd_fleet *f, dd_fleet_conn **out)
+{
+    int rc;
+
+    pthread_mutex_lock(&f->mu);
+    while (f->n_idle == 0 && f->n_open >= f->pool_size)
+        pthread_cond_wait(&f->cv, &f->mu);
+    if (f->n_idle > 0) {
+        *out = f->idle[--f->n_idle];
+        pthread_mutex_unlock(&f->mu);
+        return DD_OK;
+    }
+    f->n_open++;
+    pthread_mutex_unlock(&f->mu);
+    /* connecting happens outside the lock: a slow database must not stall other callers */
+    if ((rc = open_conn(f, out)) != DD_OK) {
+        pthread_mutex_lock(&f->mu);
+        f->n_open--;
+        pthread_cond_signal(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+    }
+    return rc;
+}
+
+void dd_fleet__release(dd_fleet *f, dd_fleet_conn *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&f->mu);
+    if (c->broken) {
+        /* a connection that lost its server is dropped; the next acquire opens a new one */
+        f->n_open--;
+        pthread_mutex_unlock(&f->mu);
+        close_conn(c);
+        pthread_mutex_lock(&f->mu);
+    } else {
+        f->idle[f->n_idle++] = c;
+    }
+    pthread_cond_signal(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+void dd_fleet__pool_close(dd_fleet *f)
+{
+    for (size_t i = 0; i < f->n_idle; i++)
+        close_conn(f->idle[i]);
+    f->n_idle = 0;
+}
+
+int dd_q_run(dd_q *q, dd_fleet_conn *c, const char *sql, const dd_dbv *p, int n)
+{
+    int rc;
+
+    q->c = c;
+    q->r = NULL;
+    if ((rc = c->ops->query(c->db, &q->r, sql, p, n)) != DD_OK) {
+        /* a server that went away: drop the connection when it is released */
+        if (rc == DD_EIO && !c->ops->alive(c->db))
+            c->broken = true;
+        return rc;
+    }
+    return dd_q_next(q);
+}
+
+int dd_q_next(dd_q *q)
+{
+    return q->r ? q->c->ops->next(q->r) : 0;
+}
+
+const char *dd_q_text(dd_q *q, int col)
+{
+    return q->c->ops->text(q->r, col);
+}
+
+int64_t dd_q_int(dd_q *q, int col)
+{
+    const char *s = dd_q_text(q, col);
+
+    return s ? strtoll(s, NULL, 10) : 0;
+}
+
+void dd_q_done(dd_q *q)
+{
+    if (q->r)
+        q->c->ops->done(q->r);
+    q->r = NULL;
+}
+
+int dd_fleet__exec(dd_fleet_conn *c, const char *sql, const dd_dbv *p, int n)
+{
+    dd_q q = {0};
+    int rc = dd_q_run(&q, c, sql, p, n);
+
+    while (rc > 0)
+        rc = dd_q_next(&q);
+    dd_q_done(&q);
+    return rc < 0 ? rc : DD_OK;
+}
+
+int dd_fleet__int(dd_fleet_conn *c, const char *sql, const dd_dbv *p, int n, int64_t *out,
+                  bool *found)
+{
+    dd_q q = {0};
+    int rc = dd_q_run(&q, c, sql, p, n);
+
+    *out = rc > 0 ? dd_q_int(&q, 0) : 0;
+    if (found)
+        *found = rc > 0;
+    dd_q_done(&q);
+    return rc < 0 ? rc : DD_OK;
+}
+
+/* Runs transaction control, marking the connection broken when its server went away. */
+static int script(dd_fleet_conn *c, const char *sql)
+{
+    int rc = c->ops->exec_script(c->db, sql);
+
+    if (rc == DD_EIO && !c->ops->alive(c->db))
+        c->broken = true;
+    return rc;
+}
+
+int dd_fleet__begin(dd_fleet_conn *c)
+{
+    dd_fleet__retryable = false;
+    /* SQLite: take the write lock up front, so two writers wait on busy_timeout instead of one
+     * failing with SQLITE_BUSY when it upgrades a read transaction */
+    return script(c, c->kind == DD_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+int dd_fleet__commit(dd_fleet_conn *c)
+{
+    return script(c, "COMMIT");
+}
+
+void dd_fleet__rollback(dd_fleet_conn *c)
+{
+    dd_error_state st;
+
+    dd_error_save(&st);
+    if (c->ops->exec_script(c->db, "ROLLBACK") != DD_OK)
+        c->broken = true;
+    dd_error_restore(&st);
+}
+
+int64_t dd_fleet__now(void)
+{
+    return (int64_t)time(NULL);
+}

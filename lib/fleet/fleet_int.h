@@ -1,0 +1,170 @@
+/* What the parts of lib/fleet/ share: the database layer (one SQL text per statement with $1..$N
+ * placeholders, run on SQLite or PostgreSQL), the connection pool and the store handle. */
+#ifndef DD_FLEET_INT_H
+#define DD_FLEET_INT_H
+
+#include <drydock/fleet.h>
+#include <drydock/version.h>
+#include <drydock/vulndb.h>
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "util/util.h"
+
+typedef enum { DD_DB_SQLITE = 1, DD_DB_PG = 2 } dd_db_kind;
+
+/* One bound parameter: text (NULL text binds SQL NULL) or a 64-bit integer. */
+typedef struct {
+    const char *s;
+    int64_t i;
+    bool is_int;
+} dd_dbv;
+
+#define DBT(x) ((dd_dbv){.s = (x), .i = 0, .is_int = false})
+#define DBI(x) ((dd_dbv){.s = NULL, .i = (int64_t)(x), .is_int = true})
+
+typedef struct dd_db_conn dd_db_conn;
+typedef struct dd_db_res dd_db_res;
+
+/* The backend's operations; each sets the thread's error (DD_EIO with the database's message). */
+typedef struct {
+    int (*connect)(dd_db_conn **out, const char *target);
+    void (*close)(dd_db_conn *c);
+    /* Runs `sql` (no parameters, may hold several statements; DDL and transaction control). */
+    int (*exec_script)(dd_db_conn *c, const char *sql);
+    /* Starts `sql` (a string constant: statements are cached by its address) with `params`. */
+    int (*query)(dd_db_conn *c, dd_db_res **out, const char *sql, const dd_dbv *params, int n);
+    /* 1 with a row, 0 at the end, <0 on error. */
+    int (*next)(dd_db_res *r);
+    const char *(*text)(dd_db_res *r, int col); /* NULL for SQL NULL; valid until next() */
+    void (*done)(dd_db_res *r);
+    /* Whether the connection still reaches its server (libpq's status; SQLite: always). */
+    bool (*alive)(dd_db_conn *c);
+} dd_db_ops;
+
+extern const dd_db_ops dd_fleet__sqlite_ops;
+extern const dd_db_ops dd_fleet__pg_ops;
+
+/* A pooled connection with the per-connection state the store keeps beside it. */
+typedef struct {
+    const dd_db_ops *ops;
+    dd_db_kind kind;
+    dd_db_conn *db;
+    dd_vulndb *vdb;      /* opened at first match, reopened when the file changes */
+    struct timespec vdb_mtime;
+    char *vdb_path;
+    bool broken;         /* dropped and reconnected on release */
+} dd_fleet_conn;
+
+struct dd_fleet {
+    dd_db_kind kind;
+    const dd_db_ops *ops;
+    char *target;        /* file path or libpq URI */
+    char *vulndb_path;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    dd_fleet_conn **idle;
+    size_t n_idle, n_open, pool_size;
+};
+
+/* --- the pool and the query helpers (db.c) --- */
+
+int dd_fleet__acquire(dd_fleet *f, dd_fleet_conn **out);
+void dd_fleet__release(dd_fleet *f, dd_fleet_conn *c);
+void dd_fleet__pool_close(dd_fleet *f);
+
+typedef struct {
+    dd_fleet *f;
+    dd_fleet_conn *c;
+    dd_db_res *r;
+} dd_q;
+
+/* Runs a statement and steps to its first row: 1 row, 0 none, <0 error. dd_q_done always. */
+int dd_q_run(dd_q *q, dd_fleet_conn *c, const char *sql, const dd_dbv *p, int n);
+int dd_q_next(dd_q *q);
+const char *dd_q_text(dd_q *q, int col);
+int64_t dd_q_int(dd_q *q, int col);
+void dd_q_done(dd_q *q);
+
+/* Runs a statement to completion (rows ignored). */
+int dd_fleet__exec(dd_fleet_conn *c, const char *sql, const dd_dbv *p, int n);
+/* Runs a statement answering one integer; `*found` false (and *out 0) for no row. */
+int dd_fleet__int(dd_fleet_conn *c, const char *sql, const dd_dbv *p, int n, int64_t *out,
+                  bool *found);
+int dd_fleet__begin(dd_fleet_conn *c);
+/* Set by the PostgreSQL backend when a statement failed with a deadlock or serialization
+ * failure (SQLSTATE class 40): the whole transaction may be retried. Cleared by begin. */
+extern __thread bool dd_fleet__retryable;
+int dd_fleet__commit(dd_fleet_conn *c);
+void dd_fleet__rollback(dd_fleet_conn *c);
+
+
+/* --- schema (schema.c) --- */
+int dd_fleet__migrate(dd_fleet *f, dd_fleet_conn *c);
+
+/* --- matching (match.c) --- */
+
+/* One identity to match: as stored. */
+typedef struct {
+    int64_t id;
+    const char *purl, *ecosystem, *type, *name, *version, *source_name, *source_version, *epoch;
+} dd_fleet_ident;
+
+/* A finding recorded for the webhook body. */
+typedef struct {
+    int64_t finding_id, identity_id;
+} dd_fleet_newf;
+
+typedef struct {
+    dd_fleet_newf *v;
+    size_t n, alloc;
+} dd_fleet_newf_list;
+
+/* The vulnerability database of the connection (opened or reopened when its file changed);
+ * NULL with DD_OK when the store has none configured and `path` is NULL. */
+int dd_fleet__vulndb(dd_fleet *f, dd_fleet_conn *c, const char *path, dd_vulndb **out);
+/* Matches `ids` (all of one ecosystem) and records their findings: new ones appended to `nf`;
+ * with `resolve`, open findings of these identities no longer matched are resolved. */
+int dd_fleet__match_idents(dd_fleet_conn *c, dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
+                           bool resolve, dd_fleet_newf_list *nf, uint64_t *resolved);
+/* The fingerprint (hex SHA-256 over ids and modified) of the advisories of (ecosystem, name). */
+int dd_fleet__fingerprint(dd_vulndb *db, const char *ecosystem, const char *name, char out[72]);
+/* Queues `nf` for every webhook (one outbox entry each). */
+int dd_fleet__queue(dd_fleet_conn *c, const dd_fleet_newf_list *nf);
+
+/* --- ranges and cursors (range.c) --- */
+
+#define DD_FLEET_RANGE_MAX 8
+typedef struct {
+    int op[DD_FLEET_RANGE_MAX]; /* '<', 'l' (<=), '>', 'g' (>=), '=', '!' */
+    char *ver[DD_FLEET_RANGE_MAX];
+    size_t n;
+} dd_fleet_range;
+
+/* Parses "<1.2.3", ">=2.0,<2.4", "=1.0" (spaces allowed around parts), checking each version
+ * in `scheme`. DD_EINVALID naming the part. */
+int dd_fleet__range_parse(dd_fleet_range *out, const char *s, dd_version_scheme scheme);
+void dd_fleet__range_dispose(dd_fleet_range *r);
+/* Whether `version` lies in the range; a version the scheme rejects lies in none. */
+bool dd_fleet__range_has(const dd_fleet_range *r, dd_version_scheme scheme, const char *version);
+/* The version order of a purl type ("deb", "npm", ...). DD_EUNSUPPORTED otherwise. */
+int dd_fleet__scheme_for_type(dd_version_scheme *out, const char *type);
+
+/* A page cursor: an opaque string over the last id of the page. */
+void dd_fleet__cursor_make(char out[40], int64_t last_id);
+/* NULL or "" is 0; DD_EINVALID for anything not made by dd_fleet__cursor_make. */
+int dd_fleet__cursor_parse(int64_t *out, const char *s);
+unsigned dd_fleet__page_limit(const dd_fleet_page *pg);
+
+/* The lookup key of a purl: "type/namespace/name" as the ecosystem compares names (PyPI's
+ * normal form, lower case where names are case-insensitive), and its version (NULL when none).
+ * The caller frees both with dd_free; `version` may be NULL. DD_EINVALID for a bad purl. */
+int dd_fleet__purl_key(char **key, char **version, const char *purl);
+
+/* Seconds since the epoch. */
+int64_t dd_fleet__now(void);
+
+#endif

@@ -1,0 +1,740 @@
+/* Ingest of one pushed SBOM: inflate, read, record the image, its tags and labels, upsert the
+ * package identities and the occurrences, and match the identities new to the store, all in one
+ * transaction. */
+#include "fleet/fleet_int.h"
+
+#include <drydock/sbom.h>
+#include <drydock/scan.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#define MAX_INFLATED (512ull << 20)
+
+/* --- decompression, bounded --- */
+
+static int inflate_gzip(dd_buf *out, const char *name, const unsigned char *data, size_t len)
+{
+    z_stream z = {0};
+    int zrc = Z_OK, rc = DD_OK;
+
+    if (inflateInit2(&z, 15 + 32) != Z_OK)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    z.next_in = (unsigned char *)data;
+    z.avail_in = (uInt)len;
+    while (zrc != Z_STREAM_END) {
+        if ((rc = dd_buf_grow(out, 1 << 16)) != DD_OK)
+            break;
+        z.next_out = (unsigned char *)out->data + out->len;
+        z.avail_out = (uInt)(out->alloc - out->len - 1);
+        zrc = inflate(&z, Z_NO_FLUSH);
+        out->len = (size_t)((char *)z.next_out - out->data);
+        out->data[out->len] = '\0';
+        if (zrc != Z_OK && zrc != Z_STREAM_END) {
+            rc = dd_error_set(DD_EINVALID, "%s: gzip: %s", name, z.msg ? z.msg : "corrupt data");
+            break;
+        }
+        if (zrc == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
+            rc = dd_error_set(DD_EINVALID, "%s: gzip: truncated stream", name);
+            break;
+        }
+    }
+    inflateEnd(&z);
+    if (rc == DD_ELIMIT)
+        dd_error_set(DD_ELIMIT, "%s: inflates past %llu MiB", name, MAX_INFLATED >> 20);
+    return rc;
+}
+
+static int inflate_zstd(dd_buf *out, const char *name, const unsigned char *data, size_t len)
+{
+    ZSTD_DStream *z = ZSTD_createDStream();
+    ZSTD_inBuffer in = {data, len, 0};
+    size_t zr = 1;
+    int rc = DD_OK;
+
+    if (!z)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    while (zr != 0) {
+        ZSTD_outBuffer o;
+
+        if ((rc = dd_buf_grow(out, 1 << 16)) != DD_OK)
+            break;
+        o.dst = out->data + out->len;
+        o.size = out->alloc - out->len - 1;
+        o.pos = 0;
+        zr = ZSTD_decompressStream(z, &o, &in);
+        out->len += o.pos;
+        out->data[out->len] = '\0';
+        if (ZSTD_isError(zr)) {
+            rc = dd_error_set(DD_EINVALID, "%s: zstd: %s", name, ZSTD_getErrorName(zr));
+            break;
+        }
+        if (zr != 0 && in.pos == in.size && o.pos < o.size) {
+            rc = dd_error_set(DD_EINVALID, "%s: zstd: truncated frame", name);
+            break;
+        }
+    }
+    ZSTD_freeDStream(z);
+    if (rc == DD_ELIMIT)
+        dd_error_set(DD_ELIMIT, "%s: inflates past %llu MiB", name, MAX_INFLATED >> 20);
+    return rc;
+}
+
+/* The SBOM's bytes: inflated into `tmp` when its magic says gzip or zstd, else `data` as is. */
+static int plain_bytes(dd_buf *tmp, const char *name, const void *data, size_t len,
+                       const char **out, size_t *out_len)
+{
+    const unsigned char *d = data;
+    int rc = DD_OK;
+
+    tmp->cap = MAX_INFLATED;
+    if (len >= 2 && d[0] == 0x1f && d[1] == 0x8b)
+        rc = inflate_gzip(tmp, name, d, len);
+    else if (len >= 4 && d[0] == 0x28 && d[1] == 0xb5 && d[2] == 0x2f && d[3] == 0xfd)
+        rc = inflate_zstd(tmp, name, d, len);
+    else {
+        *out = data;
+        *out_len = len;
+        return DD_OK;
+    }
+    *out = tmp->data;
+    *out_len = tmp->len;
+    return rc;
+}
+
+/* --- the image's digest --- */
+
+static bool take_digest(char out[80], const char *s)
+{
+    if (!s || !dd_digest_valid(s))
+        return false;
+    snprintf(out, 80, "%s", s);
+    return true;
+}
+
+static bool take_hex(char out[80], const char *hex)
+{
+    char d[80];
+
+    if (!hex)
+        return false;
+    snprintf(d, sizeof(d), "sha256:%s", hex);
+    return take_digest(out, d);
+}
+
+static bool cyclonedx_digest(char out[80], json_t *doc)
+{
+    json_t *c = json_object_get(json_object_get(doc, "metadata"), "component"), *v;
+    size_t i;
+
+    json_array_foreach(json_object_get(c, "properties"), i, v) {
+        const char *n = json_string_value(json_object_get(v, "name"));
+        if (n && (strcmp(n, "drydock:image:digest") == 0 || strcmp(n, "drydock:digest") == 0) &&
+            take_digest(out, json_string_value(json_object_get(v, "value"))))
+            return true;
+    }
+    json_array_foreach(json_object_get(c, "hashes"), i, v) {
+        const char *alg = json_string_value(json_object_get(v, "alg"));
+        if (alg && strcmp(alg, "SHA-256") == 0 &&
+            take_hex(out, json_string_value(json_object_get(v, "content"))))
+            return true;
+    }
+    return take_digest(out, json_string_value(json_object_get(c, "version")));
+}
+
+static bool spdx_digest(char out[80], json_t *doc)
+{
+    json_t *described = json_object_get(doc, "documentDescribes"), *pkg, *d, *cs;
+    size_t i, j, k;
+
+    json_array_foreach(json_object_get(doc, "packages"), i, pkg) {
+        const char *id = json_string_value(json_object_get(pkg, "SPDXID"));
+        bool subject = false;
+
+        json_array_foreach(described, j, d) subject |= id && json_is_string(d) &&
+                                                      strcmp(json_string_value(d), id) == 0;
+        if (!subject)
+            continue;
+        json_array_foreach(json_object_get(pkg, "checksums"), k, cs) {
+            const char *alg = json_string_value(json_object_get(cs, "algorithm"));
+            if (alg && strcmp(alg, "SHA256") == 0 &&
+                take_hex(out, json_string_value(json_object_get(cs, "checksumValue"))))
+                return true;
+        }
+        if (take_digest(out, json_string_value(json_object_get(pkg, "versionInfo"))))
+            return true;
+    }
+    return false;
+}
+
+/* The end of the JSON value starting at `p` (a string, or an object or array skipped by
+ * bracket depth outside strings), NULL when the text ends first. Only used to cut out one
+ * top-level member for jansson to parse; jansson validates what is cut out. */
+static const char *value_end(const char *p, const char *end)
+{
+    int depth = 0;
+    bool in_str = false;
+
+    for (; p < end; p++) {
+        if (in_str) {
+            if (*p == '\\')
+                p++;
+            else if (*p == '"')
+                in_str = false;
+            if (!in_str && depth == 0)
+                return p + 1;
+            continue;
+        }
+        if (*p == '"')
+            in_str = true;
+        else if (*p == '{' || *p == '[')
+            depth++;
+        else if ((*p == '}' || *p == ']') && --depth == 0)
+            return p + 1;
+        else if (depth == 0 && (*p == ',' || *p == '}'))
+            return p;
+    }
+    return NULL;
+}
+
+/* The text of top-level member `key` of the object in `data`, found without parsing the rest:
+ * CycloneDX's "metadata" is small beside its components, and a second full parse of a large
+ * SBOM would cost as much as reading it. */
+static json_t *top_member(const char *data, size_t len, const char *key)
+{
+    const char *p = data, *end = data + len;
+    size_t klen = strlen(key);
+
+    while (p < end && *p != '{')
+        p++;
+    for (p++; p < end;) {
+        const char *k, *v;
+
+        while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ','))
+            p++;
+        if (p >= end || *p != '"')
+            return NULL;
+        k = p + 1;
+        if (!(p = value_end(p, end)))
+            return NULL;
+        while (p < end && *p != ':')
+            p++;
+        v = ++p;
+        if (!(p = value_end(v, end)))
+            return NULL;
+        if ((size_t)(p - k) > klen && strncmp(k, key, klen) == 0 && k[klen] == '"')
+            return json_loadb(v, (size_t)(p - v), JSON_DECODE_ANY, NULL);
+    }
+    return NULL;
+}
+
+/* The digest the ref names, else the SBOM's subject, else the SHA-256 of its bytes. */
+static int image_digest(char out[80], const dd_fleet_image_ref *ref, const char *name,
+                        const char *data, size_t len)
+{
+    json_t *doc, *meta;
+    bool ok = false;
+
+    if (ref->digest) {
+        if (!take_digest(out, ref->digest))
+            return dd_error_set(DD_EINVALID, "%s: digest \"%.80s\" is not sha256:<64 hex>", name,
+                                ref->digest);
+        return DD_OK;
+    }
+    if ((meta = top_member(data, len, "metadata"))) {
+        json_t *wrap = json_pack("{sO}", "metadata", meta);
+        ok = wrap && cyclonedx_digest(out, wrap);
+        json_decref(wrap);
+        json_decref(meta);
+    } else if ((doc = json_loadb(data, len, JSON_DECODE_ANY, NULL))) {
+        ok = spdx_digest(out, doc);
+        json_decref(doc);
+    }
+    if (!ok) {
+        char d[72];
+        int rc = dd_sha256_digest(d, data, len);
+        if (rc != DD_OK)
+            return rc;
+        snprintf(out, 80, "%s", d);
+    }
+    return DD_OK;
+}
+
+/* --- the image row, its tags and labels --- */
+
+static int check_ref(const dd_fleet_image_ref *ref, const char *name)
+{
+    if (!ref->repository || !*ref->repository)
+        return dd_error_set(DD_EINVALID, "%s: no repository given", name);
+    if (strlen(ref->repository) > 512)
+        return dd_error_set(DD_EINVALID, "%s: repository longer than 512 bytes", name);
+    for (size_t i = 0; i < ref->n_tags; i++)
+        if (!ref->tags[i] || !*ref->tags[i] || strlen(ref->tags[i]) > 128)
+            return dd_error_set(DD_EINVALID, "%s: tag %zu is empty or longer than 128 bytes",
+                                name, i + 1);
+    for (size_t i = 0; i < ref->n_labels; i++)
+        if (!ref->labels[i] || !strchr(ref->labels[i], '=') || ref->labels[i][0] == '=')
+            return dd_error_set(DD_EINVALID, "%s: label \"%.100s\" is not key=value", name,
+                                ref->labels[i] ? ref->labels[i] : "");
+    return DD_OK;
+}
+
+static int upsert_image(dd_fleet_conn *c, const dd_fleet_image_ref *ref, const char *digest,
+                        const char *os, const char *os_eco, dd_fleet_ingest_result *out)
+{
+    int64_t now = dd_fleet__now();
+    dd_dbv p[7] = {DBT(digest), DBT(ref->repository), DBT(os), DBT(os_eco),
+                   DBT(ref->base_image), DBI(now), DBI(now)};
+    bool found;
+    int rc;
+
+    rc = dd_fleet__int(c,
+                       "INSERT INTO images (digest, repository, os, os_ecosystem, base_image, "
+                       "pushed_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                       "ON CONFLICT (digest) DO NOTHING RETURNING id",
+                       p, 7, &out->image_id, &found);
+    out->created = found;
+    if (rc != DD_OK || found)
+        return rc;
+    /* a re-push: the repository and base image given now win, the rest is merged */
+    return dd_fleet__int(c,
+                         "UPDATE images SET repository = $2, base_image = COALESCE($3, "
+                         "base_image), updated_at = $4 WHERE digest = $1 RETURNING id",
+                         (dd_dbv[]){DBT(digest), DBT(ref->repository), DBT(ref->base_image),
+                                    DBI(now)},
+                         4, &out->image_id, NULL);
+}
+
+static int move_tag(dd_fleet_conn *c, const char *repo, const char *tag, int64_t image_id)
+{
+    dd_dbv p[2] = {DBT(repo), DBT(tag)};
+    int64_t prev, now = dd_fleet__now();
+    bool found;
+    int rc;
+
+    if ((rc = dd_fleet__int(c, "SELECT image_id FROM tags WHERE repository = $1 AND tag = $2", p,
+                            2, &prev, &found)) != DD_OK)
+        return rc;
+    if (found && prev == image_id)
+        return DD_OK;
+    rc = dd_fleet__exec(c,
+                        "INSERT INTO tags (repository, tag, image_id, updated_at) "
+                        "VALUES ($1, $2, $3, $4) ON CONFLICT (repository, tag) DO UPDATE "
+                        "SET image_id = excluded.image_id, updated_at = excluded.updated_at",
+                        (dd_dbv[]){DBT(repo), DBT(tag), DBI(image_id), DBI(now)}, 4);
+    if (rc != DD_OK)
+        return rc;
+    return dd_fleet__exec(c,
+                          "INSERT INTO tag_history (repository, tag, image_id, "
+                          "previous_image_id, moved_at) VALUES ($1, $2, $3, $4, $5)",
+                          (dd_dbv[]){DBT(repo), DBT(tag), DBI(image_id),
+                                     found ? DBI(prev) : DBT(NULL), DBI(now)},
+                          5);
+}
+
+static int set_label(dd_fleet_conn *c, int64_t image_id, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    char *key = dd_strndup(kv, (size_t)(eq - kv));
+    int rc;
+
+    if (!key)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    rc = dd_fleet__exec(c,
+                        "INSERT INTO image_labels (image_id, key, value) VALUES ($1, $2, $3) "
+                        "ON CONFLICT (image_id, key) DO UPDATE SET value = excluded.value",
+                        (dd_dbv[]){DBI(image_id), DBT(key), DBT(eq + 1)}, 3);
+    dd_free(key);
+    return rc;
+}
+
+static int record_ref(dd_fleet_conn *c, const dd_fleet_image_ref *ref, int64_t image_id)
+{
+    int rc = DD_OK;
+
+    for (size_t i = 0; i < ref->n_tags && rc == DD_OK; i++)
+        rc = move_tag(c, ref->repository, ref->tags[i], image_id);
+    for (size_t i = 0; i < ref->n_labels && rc == DD_OK; i++)
+        rc = set_label(c, image_id, ref->labels[i]);
+    return rc;
+}
+
+/* --- identities and occurrences --- */
+
+static bool is_os_type(dd_pkg_type t)
+{
+    return t == DD_PKG_DEB || t == DD_PKG_APK || t == DD_PKG_RPM;
+}
+
+/* What ingest keeps of one package while it runs. */
+typedef struct {
+    dd_fleet_ident id;
+    char *match_name;
+    bool is_new;
+} ingest_ident;
+
+/* The identity of `p`: its purl and the ecosystem it is matched in ("" when none). */
+static void ident_of(ingest_ident *out, const dd_package *p, const char *os_eco)
+{
+    memset(out, 0, sizeof(*out));
+    out->id.purl = p->purl;
+    out->id.ecosystem = is_os_type(p->type) ? (os_eco ? os_eco : "")
+                                            : dd_scan_language_ecosystem(p->type);
+    if (!out->id.ecosystem)
+        out->id.ecosystem = "";
+    out->id.type = dd_pkg_type_name(p->type);
+    out->id.name = p->name;
+    out->id.version = p->version;
+    out->id.source_name = p->source_name;
+    out->id.source_version = p->source_version;
+    out->id.epoch = p->epoch;
+    out->match_name = (char *)(is_os_type(p->type) && p->source_name && *p->source_name
+                                   ? p->source_name
+                                   : p->name);
+}
+
+/* --- batched statements: a 3,000-package push is a few hundred statements, not 6,000 --- */
+
+#define BATCH 128
+
+/* Occurrences go in statements of 128, 16 and then 1 rows: few round trips to PostgreSQL
+ * whatever the count, and three statement texts to prepare. */
+static const int occurrence_tiers[] = {BATCH, 16, 1};
+
+static pthread_once_t batch_once = PTHREAD_ONCE_INIT;
+static char lookup_sql[BATCH * 10 + 160];
+static char occurrences_sql[3][BATCH * 32 + 128];
+
+static void build_occurrences_sql(char *out, size_t cap, int rows)
+{
+    size_t o = (size_t)snprintf(out, cap, "INSERT INTO occurrences (image_id, identity_id, "
+                                          "layer, path) VALUES ");
+
+    for (int i = 0; i < rows; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%s($%d, $%d, $%d, $%d)", i ? ", " : "",
+                              4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4);
+}
+
+/* The texts of the batched statements, made once from constants (never from input). */
+static void build_batch_sql(void)
+{
+    size_t o;
+
+    /* a join with a VALUES list rather than "purl IN (...)": PostgreSQL's generic plan then
+     * probes the (ecosystem, purl) index once per purl instead of filtering every identity of
+     * the ecosystem against the whole list */
+    o = (size_t)snprintf(lookup_sql, sizeof(lookup_sql), "SELECT i.id, i.purl FROM (VALUES ");
+    for (int i = 0; i < BATCH; i++)
+        o += (size_t)snprintf(lookup_sql + o, sizeof(lookup_sql) - o, "%s($%d)", i ? ", " : "",
+                              i + 2);
+    snprintf(lookup_sql + o, sizeof(lookup_sql) - o,
+             ") AS v JOIN identities i ON i.ecosystem = $1 AND i.purl = v.column1");
+    for (size_t t = 0; t < DD_ARRAY_SIZE(occurrence_tiers); t++)
+        build_occurrences_sql(occurrences_sql[t], sizeof(occurrences_sql[t]),
+                              occurrence_tiers[t]);
+}
+
+/* Finds the known identities of `its[idx[0..n)]` (one ecosystem, at most BATCH) in one
+ * statement; unused slots are NULL, which equals no purl. */
+static int lookup_chunk(dd_fleet_conn *c, ingest_ident *its, const size_t *idx, size_t n)
+{
+    dd_dbv p[BATCH + 1];
+    dd_q q = {0};
+    int rc;
+
+    p[0] = DBT(its[idx[0]].id.ecosystem);
+    for (size_t i = 0; i < BATCH; i++)
+        p[i + 1] = DBT(i < n ? its[idx[i]].id.purl : NULL);
+    for (rc = dd_q_run(&q, c, lookup_sql, p, BATCH + 1); rc > 0; rc = dd_q_next(&q)) {
+        const char *purl = dd_q_text(&q, 1);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(its[idx[i]].id.purl, purl) == 0)
+                its[idx[i]].id.id = dd_q_int(&q, 0);
+    }
+    dd_q_done(&q);
+    return rc < 0 ? rc : DD_OK;
+}
+
+/* Sets id.id of every identity the store knows already, BATCH at a time per ecosystem. */
+static int lookup_known(dd_fleet_conn *c, ingest_ident *its, const bool *valid, size_t n)
+{
+    bool *done = dd_calloc(n ? n : 1, sizeof(*done));
+    size_t idx[BATCH];
+    int rc = DD_OK;
+
+    if (!done)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n && rc == DD_OK; i++) {
+        size_t k = 0;
+
+        if (done[i] || !valid[i])
+            continue;
+        for (size_t j = i; j < n && rc == DD_OK; j++) {
+            if (done[j] || !valid[j] || strcmp(its[j].id.ecosystem, its[i].id.ecosystem) != 0)
+                continue;
+            done[j] = true;
+            idx[k++] = j;
+            if (k == BATCH) {
+                rc = lookup_chunk(c, its, idx, k);
+                k = 0;
+            }
+        }
+        if (k && rc == DD_OK)
+            rc = lookup_chunk(c, its, idx, k);
+    }
+    dd_free(done);
+    return rc;
+}
+
+static int insert_identity(dd_fleet_conn *c, ingest_ident *it)
+{
+    dd_dbv p[10] = {DBT(it->id.purl), DBT(it->id.ecosystem)};
+    char *key = NULL;
+    bool found;
+    int rc;
+
+    if ((rc = dd_fleet__purl_key(&key, NULL, it->id.purl)) != DD_OK)
+        return rc;
+    p[2] = DBT(it->id.type);
+    p[3] = DBT(key);
+    p[4] = DBT(it->id.name);
+    p[5] = DBT(it->id.version);
+    p[6] = DBT(it->match_name);
+    p[7] = DBT(it->id.source_name);
+    p[8] = DBT(it->id.source_version);
+    p[9] = DBT(it->id.epoch);
+    rc = dd_fleet__int(c,
+                       "INSERT INTO identities (purl, ecosystem, ptype, pkey, name, version, "
+                       "match_name, source_name, source_version, epoch) VALUES ($1, $2, $3, $4, "
+                       "$5, $6, $7, $8, $9, $10) ON CONFLICT (ecosystem, purl) DO NOTHING "
+                       "RETURNING id",
+                       p, 10, &it->id.id, &found);
+    it->is_new = found;
+    /* the same purl twice in one SBOM, or another writer inserted it since the lookup */
+    if (rc == DD_OK && !found)
+        rc = dd_fleet__int(c, "SELECT id FROM identities WHERE purl = $1 AND ecosystem = $2", p,
+                           2, &it->id.id, &found);
+    dd_free(key);
+    return rc;
+}
+
+static int insert_occurrences(dd_fleet_conn *c, int64_t image_id, const dd_inventory *inv,
+                              const ingest_ident *its, const bool *valid, size_t n)
+{
+    dd_dbv *p = dd_malloc((n ? n : 1) * 4 * sizeof(*p));
+    size_t k = 0, done = 0;
+    int rc = DD_OK;
+
+    if (!p)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const dd_package *pk = dd_inventory_get(inv, i);
+
+        if (!valid[i])
+            continue;
+        p[4 * k] = DBI(image_id);
+        p[4 * k + 1] = DBI(its[i].id.id);
+        p[4 * k + 2] = DBI(pk->layer);
+        p[4 * k + 3] = DBT(pk->path ? pk->path : pk->db_path);
+        k++;
+    }
+    for (size_t t = 0; t < DD_ARRAY_SIZE(occurrence_tiers) && rc == DD_OK; t++) {
+        size_t rows = (size_t)occurrence_tiers[t];
+        for (; k - done >= rows && rc == DD_OK; done += rows)
+            rc = dd_fleet__exec(c, occurrences_sql[t], p + 4 * done, (int)(4 * rows));
+    }
+    dd_free(p);
+    return rc;
+}
+
+/* A fingerprint for each (ecosystem, name) the new identities bring, so re-match knows what
+ * advisories they were matched against. */
+static int note_fingerprint(dd_fleet_conn *c, dd_vulndb *db, const ingest_ident *it)
+{
+    dd_dbv p[4] = {DBT(it->id.ecosystem), DBT(it->match_name), DBT(NULL),
+                   DBI(dd_fleet__now())};
+    char fp[72];
+    int64_t one;
+    bool found;
+    int rc;
+
+    if ((rc = dd_fleet__int(c,
+                            "SELECT 1 FROM advisory_fingerprints WHERE ecosystem = $1 AND "
+                            "name = $2",
+                            p, 2, &one, &found)) != DD_OK ||
+        found)
+        return rc;
+    if ((rc = dd_fleet__fingerprint(db, it->id.ecosystem, it->match_name, fp)) != DD_OK)
+        return rc;
+    p[2] = DBT(fp);
+    return dd_fleet__exec(c,
+                          "INSERT INTO advisory_fingerprints (ecosystem, name, fingerprint, "
+                          "checked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                          p, 4);
+}
+
+/* Matches the new identities, one batch per ecosystem. */
+static int match_new(dd_fleet_conn *c, dd_vulndb *db, ingest_ident *its, size_t n,
+                     dd_fleet_newf_list *nf)
+{
+    dd_fleet_ident *batch = dd_malloc((n ? n : 1) * sizeof(*batch));
+    bool *done = dd_calloc(n ? n : 1, sizeof(*done));
+    uint64_t resolved = 0;
+    int rc = DD_OK;
+
+    if (!batch || !done) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n && rc == DD_OK; i++) {
+        size_t k = 0;
+
+        if (done[i] || !its[i].is_new || !*its[i].id.ecosystem)
+            continue;
+        for (size_t j = i; j < n; j++)
+            if (!done[j] && its[j].is_new && strcmp(its[j].id.ecosystem, its[i].id.ecosystem) == 0) {
+                batch[k++] = its[j].id;
+                done[j] = true;
+            }
+        rc = dd_fleet__match_idents(c, db, batch, k, false, nf, &resolved);
+    }
+    for (size_t i = 0; i < n && rc == DD_OK; i++)
+        if (its[i].is_new && *its[i].id.ecosystem)
+            rc = note_fingerprint(c, db, &its[i]);
+out:
+    dd_free(batch);
+    dd_free(done);
+    return rc;
+}
+
+static int record_packages(dd_fleet_conn *c, const dd_inventory *inv, const char *os_eco,
+                           dd_vulndb *db, dd_fleet_ingest_result *out, dd_fleet_newf_list *nf)
+{
+    size_t n = dd_inventory_count(inv);
+    ingest_ident *its = dd_calloc(n ? n : 1, sizeof(*its));
+    bool *valid = dd_calloc(n ? n : 1, sizeof(*valid));
+    dd_dbv p[1] = {DBI(out->image_id)};
+    int rc;
+
+    if (!its || !valid) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto done;
+    }
+    pthread_once(&batch_once, build_batch_sql);
+    for (size_t i = 0; i < n; i++) {
+        const dd_package *pk = dd_inventory_get(inv, i);
+
+        valid[i] = pk->purl && pk->name && pk->version;
+        if (valid[i])
+            ident_of(&its[i], pk, os_eco);
+    }
+    /* the occurrences of a re-push replace the earlier ones */
+    rc = dd_fleet__exec(c, "DELETE FROM occurrences WHERE image_id = $1", p, 1);
+    if (rc == DD_OK)
+        rc = lookup_known(c, its, valid, n);
+    for (size_t i = 0; i < n && rc == DD_OK; i++) {
+        if (!valid[i])
+            continue;
+        if (!its[i].id.id)
+            rc = insert_identity(c, &its[i]);
+        out->packages++;
+        out->new_identities += its[i].is_new;
+    }
+    if (rc == DD_OK)
+        rc = insert_occurrences(c, out->image_id, inv, its, valid, n);
+    if (rc == DD_OK && db)
+        rc = match_new(c, db, its, n, nf);
+    out->new_findings = nf->n;
+done:
+    dd_free(its);
+    dd_free(valid);
+    return rc;
+}
+
+static char *os_text(const dd_os_info *os)
+{
+    dd_buf b = DD_BUF_INIT;
+
+    if (!os || !os->id)
+        return NULL;
+    if (dd_buf_printf(&b, "%s%s%s", os->id, os->version_id ? " " : "",
+                      os->version_id ? os->version_id : "") != DD_OK)
+        return NULL;
+    return dd_buf_detach(&b, NULL);
+}
+
+static int ingest_tx(dd_fleet *f, dd_fleet_conn *c, const dd_fleet_image_ref *ref,
+                     const dd_inventory *inv, dd_fleet_ingest_result *out)
+{
+    dd_fleet_newf_list nf = {0};
+    char *os = os_text(dd_inventory_os(inv)), *os_eco = NULL;
+    dd_vulndb *db = NULL;
+    int rc;
+
+    if (dd_scan_os_ecosystem(&os_eco, dd_inventory_os(inv)) != DD_OK)
+        os_eco = NULL;
+    /* a store whose vulnerability database is not there yet keeps the packages unmatched; the
+     * first re-match after it appears matches them */
+    if ((rc = dd_fleet__vulndb(f, c, NULL, &db)) == DD_ENOTFOUND) {
+        db = NULL;
+        rc = DD_OK;
+        dd_error_clear();
+    }
+    if (rc != DD_OK)
+        goto done;
+    if ((rc = dd_fleet__begin(c)) != DD_OK)
+        goto done;
+    if ((rc = upsert_image(c, ref, out->digest, os, os_eco, out)) == DD_OK &&
+        (rc = record_ref(c, ref, out->image_id)) == DD_OK &&
+        (rc = record_packages(c, inv, os_eco, db, out, &nf)) == DD_OK &&
+        (rc = dd_fleet__queue(c, &nf)) == DD_OK)
+        rc = dd_fleet__commit(c);
+    if (rc != DD_OK)
+        dd_fleet__rollback(c);
+done:
+    dd_free(nf.v);
+    dd_free(os);
+    dd_free(os_eco);
+    return rc;
+}
+
+int dd_fleet_ingest(dd_fleet *f, const dd_fleet_image_ref *ref, const char *name,
+                    const void *data, size_t len, dd_fleet_ingest_result *out)
+{
+    dd_buf tmp = DD_BUF_INIT;
+    dd_inventory *inv = NULL;
+    dd_fleet_conn *c = NULL;
+    const char *plain;
+    size_t plain_len;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!name)
+        name = "sbom";
+    if ((rc = check_ref(ref, name)) != DD_OK)
+        return rc;
+    if ((rc = plain_bytes(&tmp, name, data, len, &plain, &plain_len)) != DD_OK)
+        goto done;
+    if ((rc = dd_sbom_read(&inv, name, plain, plain_len)) != DD_OK)
+        goto done;
+    if ((rc = image_digest(out->digest, ref, name, plain, plain_len)) != DD_OK)
+        goto done;
+    if ((rc = dd_fleet__acquire(f, &c)) != DD_OK)
+        goto done;
+    /* a deadlock between two pushes sharing new identities (PostgreSQL) is retried */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        out->packages = out->new_identities = out->new_findings = 0;
+        if ((rc = ingest_tx(f, c, ref, inv, out)) == DD_OK || !dd_fleet__retryable)
+            break;
+    }
+    dd_fleet__release(f, c);
+done:
+    if (rc != DD_OK)
+        out->created = false;
+    dd_inventory_free(inv);
+    dd_buf_dispose(&tmp);
+    return rc;
+}

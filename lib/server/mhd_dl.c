@@ -1,0 +1,66 @@
+/* Resolving libmicrohttpd's functions at first use (see mhd_dl.h for why). */
+#include "server/mhd_dl.h"
+
+#include <drydock/common.h>
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+
+dd_mhd_api dd_mhd__fn;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static char load_error[256];
+
+static void load(void)
+{
+#define SYM(name, field)                                                                           \
+    {                                                                                              \
+        name, offsetof(dd_mhd_api, field)                                                          \
+    }
+    static const struct {
+        const char *name;
+        size_t off;
+    } syms[] = {
+        SYM("MHD_start_daemon", start_daemon),
+        SYM("MHD_stop_daemon", stop_daemon),
+        SYM("MHD_get_daemon_info", get_daemon_info),
+        SYM("MHD_get_connection_values", get_connection_values),
+        SYM("MHD_lookup_connection_value", lookup_connection_value),
+        SYM("MHD_queue_response", queue_response),
+        SYM("MHD_create_response_from_buffer", create_response_from_buffer),
+        SYM("MHD_create_response_from_buffer_with_free_callback",
+            create_response_from_buffer_with_free_callback),
+        SYM("MHD_destroy_response", destroy_response),
+        SYM("MHD_add_response_header", add_response_header),
+        SYM("MHD_create_post_processor", create_post_processor),
+        SYM("MHD_post_process", post_process),
+        SYM("MHD_destroy_post_processor", destroy_post_processor),
+        SYM("MHD_get_version", get_version),
+    };
+#undef SYM
+    dd_mhd_api api;
+    void *h = dlopen("libmicrohttpd.so.12", RTLD_NOW | RTLD_LOCAL);
+
+    if (!h) {
+        snprintf(load_error, sizeof(load_error), "cannot load libmicrohttpd: %s", dlerror());
+        return;
+    }
+    for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+        void *f = dlsym(h, syms[i].name);
+        if (!f) {
+            snprintf(load_error, sizeof(load_error), "libmicrohttpd.so.12 has no %s", syms[i].name);
+            return; /* the handle stays open: harmless, and dlclose of a half-used library is not */
+        }
+        *(void **)((char *)&api + syms[i].off) = f;
+    }
+    dd_mhd__fn = api;
+}
+
+int dd_mhd__load(void)
+{
+    pthread_once(&once, load);
+    if (load_error[0])
+        return dd_error_set(DD_EUNSUPPORTED, "%s (install libmicrohttpd12)", load_error);
+    return DD_OK;
+}
