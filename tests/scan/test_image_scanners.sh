@@ -104,4 +104,17 @@ run lone 0 --scanners hygiene -f json "$img"
 run bad_scanner 2 --scanners vuln,secrets "$img"
 grep -q 'secrets' "$tmp/bad_scanner.err" || bad "--scanners secrets: no message naming it"
 ok "--fail-on on config issues, one scanner alone, an unknown scanner refused"
+
+# no noise: the clean Debian image (a debootstrap root) and the clean Alpine one carry no
+# secret and nothing HIGH or CRITICAL; what they do carry (no HEALTHCHECK, root user, Debian's
+# setuid binaries) is LOW or MEDIUM by the catalogue (docs/imgcheck.md)
+for clean in "$cache/debian.docker.tar" "$cache/imgcheck/alpine.docker.tar"; do
+    name=clean-$(basename "$clean" .docker.tar)
+    run "$name" 0 --scanners secret,config -f json "$clean"
+    loud=$(jq -r '[.issues[] | select(.class == "secret" or .severity == "HIGH" or
+                   .severity == "CRITICAL") | "\(.severity) \(.rule_id) \(.path // .location)"]
+                  | join("; ")' "$tmp/$name")
+    [ -z "$loud" ] || bad "$(basename "$clean"): $loud"
+done
+ok "clean Debian and Alpine images: no secret, nothing HIGH or CRITICAL"
 exit $fail
