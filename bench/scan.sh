@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the vulnerability side: `drydock db import` of all of ../shared/vulndata (goal:
-# < 3 s) and `drydock image` on the Debian images of tests/images with a warm database (goal:
+# < 3 s) and `drydock image --scanners vuln` on the Debian images of tests/images (the
+# application image of tests/images/app.sh among them, when built) with a warm database (goal:
 # < 0.3 s end to end), medians over RUNS runs, with the breakdown drydock prints with --timing
 # (catalog, match, report).
 #
@@ -47,7 +48,8 @@ printf '%-44s %8.3f s  (goal < 3 s; %s records, %s)\n' "db import (all of vulnda
     "$records" "$(du -h "$tmp/vuln.db" | cut -f1)"
 
 images=()
-for f in debian.docker.tar debian.oci.tar bullseye/bullseye-vuln.docker.tar bullseye/bullseye-vuln.oci.tar; do
+for f in debian.docker.tar debian.oci.tar bullseye/bullseye-vuln.docker.tar bullseye/bullseye-vuln.oci.tar \
+    app/app.docker.tar; do
     [ -f "$cache/$f" ] && images+=("$cache/$f")
 done
 [ -d "$cache/rootfs" ] && images+=("dir:$cache/rootfs")
