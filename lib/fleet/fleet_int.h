@@ -53,16 +53,16 @@ typedef struct {
     const dd_db_ops *ops;
     dd_db_kind kind;
     dd_db_conn *db;
-    dd_vulndb *vdb;      /* opened at first match, reopened when the file changes */
+    dd_vulndb *vdb; /* opened at first match, reopened when the file changes */
     struct timespec vdb_mtime;
     char *vdb_path;
-    bool broken;         /* dropped and reconnected on release */
+    bool broken; /* dropped and reconnected on release */
 } dd_fleet_conn;
 
 struct dd_fleet {
     dd_db_kind kind;
     const dd_db_ops *ops;
-    char *target;        /* file path or libpq URI */
+    char *target; /* file path or libpq URI */
     char *vulndb_path;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -100,7 +100,6 @@ int dd_fleet__begin(dd_fleet_conn *c);
 extern __thread bool dd_fleet__retryable;
 int dd_fleet__commit(dd_fleet_conn *c);
 void dd_fleet__rollback(dd_fleet_conn *c);
-
 
 /* --- schema (schema.c) --- */
 int dd_fleet__migrate(dd_fleet *f, dd_fleet_conn *c);
@@ -157,6 +156,9 @@ int dd_fleet__scheme_for_type(dd_version_scheme *out, const char *type);
 void dd_fleet__cursor_make(char out[40], int64_t last_id);
 /* NULL or "" is 0; DD_EINVALID for anything not made by dd_fleet__cursor_make. */
 int dd_fleet__cursor_parse(int64_t *out, const char *s);
+
+/* The tags of image `image_id`, sorted, as a JSON array; NULL on a database error. */
+json_t *dd_fleet__image_tags(dd_fleet_conn *c, int64_t image_id);
 unsigned dd_fleet__page_limit(const dd_fleet_page *pg);
 
 /* The lookup key of a purl: "type/namespace/name" as the ecosystem compares names (PyPI's

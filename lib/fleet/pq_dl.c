@@ -3,7 +3,8 @@
 
 #include <drydock/common.h>
 
-#include <dlfcn.h>
+#include "util/util.h"
+
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,10 +16,7 @@ static char load_error[256];
 
 static void load(void)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-    } syms[] = {
+    static const dd_dl_sym syms[] = {
         {"PQconnectdb", offsetof(dd_pq_api, connectdb)},
         {"PQstatus", offsetof(dd_pq_api, status)},
         {"PQerrorMessage", offsetof(dd_pq_api, errorMessage)},
@@ -35,22 +33,8 @@ static void load(void)
         {"PQclear", offsetof(dd_pq_api, clear)},
         {"PQsetNoticeProcessor", offsetof(dd_pq_api, setNoticeProcessor)},
     };
-    dd_pq_api api;
-    void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
-
-    if (!h) {
-        snprintf(load_error, sizeof(load_error), "cannot load libpq: %s", dlerror());
-        return;
-    }
-    for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-        void *f = dlsym(h, syms[i].name);
-        if (!f) {
-            snprintf(load_error, sizeof(load_error), "libpq.so.5 has no %s", syms[i].name);
-            return; /* the handle stays open: harmless, and dlclose of a half-used library is not */
-        }
-        *(void **)((char *)&api + syms[i].off) = f;
-    }
-    dd_pq__fn = api;
+    dd_dl_load("libpq.so.5", syms, sizeof(syms) / sizeof(syms[0]), &dd_pq__fn, sizeof(dd_pq__fn),
+               load_error, sizeof(load_error));
 }
 
 int dd_pq__load(void)

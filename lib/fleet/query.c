@@ -12,7 +12,7 @@ static json_t *text_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static json_t *tags_of(dd_fleet_conn *c, int64_t image_id)
+json_t *dd_fleet__image_tags(dd_fleet_conn *c, int64_t image_id)
 {
     json_t *tags = json_array();
     dd_q q = {0};
@@ -64,7 +64,7 @@ static json_t *image_head(dd_fleet_conn *c, int64_t id, bool full)
     }
     dd_q_done(&q);
     if (im)
-        json_object_set_new(im, "tags", tags_of(c, id));
+        json_object_set_new(im, "tags", dd_fleet__image_tags(c, id));
     return im;
 }
 
@@ -339,8 +339,7 @@ static int pkg_filter_parse(pkg_filter *out, const char *purl, const char *range
         snprintf(type, sizeof(type), "%.*s", (int)strcspn(out->key, "/"), out->key);
         /* a range over a type without a version order is the query's fault: DD_EINVALID */
         if (dd_fleet__scheme_for_type(&out->scheme, type) != DD_OK)
-            rc = dd_error_set(DD_EINVALID, "range: purl type \"%s\" has no version order",
-                              type);
+            rc = dd_error_set(DD_EINVALID, "range: purl type \"%s\" has no version order", type);
         else
             rc = dd_fleet__range_parse(&out->range, range, out->scheme);
         if (rc != DD_OK) {
@@ -559,10 +558,10 @@ static int image_packages(dd_fleet_conn *c, const idlist *idents, int64_t image_
                            "WHERE o.identity_id = $1 AND o.image_id = $2 ORDER BY o.path",
                            (dd_dbv[]){DBI(idents->v[i]), DBI(image_id)}, 2);
              rc > 0; rc = dd_q_next(&q))
-            json_array_append_new(pkgs, json_pack("{sssssIso}", "purl", dd_q_text(&q, 0),
-                                                  "version", dd_q_text(&q, 1), "layer",
-                                                  (json_int_t)dd_q_int(&q, 2), "path",
-                                                  text_or_null(dd_q_text(&q, 3))));
+            json_array_append_new(pkgs,
+                                  json_pack("{sssssIso}", "purl", dd_q_text(&q, 0), "version",
+                                            dd_q_text(&q, 1), "layer", (json_int_t)dd_q_int(&q, 2),
+                                            "path", text_or_null(dd_q_text(&q, 3))));
         dd_q_done(&q);
     }
     json_object_set_new(im, "packages", pkgs);
@@ -646,11 +645,10 @@ static int image_package_list(dd_fleet_conn *c, int64_t id, json_t *im)
                        "WHERE o.image_id = $1 ORDER BY i.purl, o.path",
                        (dd_dbv[]){DBI(id)}, 1);
          rc > 0; rc = dd_q_next(&q))
-        json_array_append_new(pkgs, json_pack("{sssssssssIso}", "purl", dd_q_text(&q, 0), "type",
-                                              dd_q_text(&q, 1), "name", dd_q_text(&q, 2),
-                                              "version", dd_q_text(&q, 3), "layer",
-                                              (json_int_t)dd_q_int(&q, 4), "path",
-                                              text_or_null(dd_q_text(&q, 5))));
+        json_array_append_new(
+            pkgs, json_pack("{sssssssssIso}", "purl", dd_q_text(&q, 0), "type", dd_q_text(&q, 1),
+                            "name", dd_q_text(&q, 2), "version", dd_q_text(&q, 3), "layer",
+                            (json_int_t)dd_q_int(&q, 4), "path", text_or_null(dd_q_text(&q, 5))));
     dd_q_done(&q);
     json_object_set_new(im, "packages", pkgs);
     return rc < 0 ? rc : DD_OK;
@@ -672,8 +670,8 @@ static int image_findings(dd_fleet_conn *c, int64_t id, json_t *im)
          rc > 0; rc = dd_q_next(&q)) {
         json_t *aliases = json_loads(dd_q_text(&q, 1), 0, NULL);
         json_array_append_new(list,
-                              json_pack("{sssosssssssosI}", "advisory", dd_q_text(&q, 0),
-                                        "aliases", aliases ? aliases : json_array(), "severity",
+                              json_pack("{sssosssssssosI}", "advisory", dd_q_text(&q, 0), "aliases",
+                                        aliases ? aliases : json_array(), "severity",
                                         dd_q_text(&q, 2), "purl", dd_q_text(&q, 3), "installed",
                                         dd_q_text(&q, 4), "fixed", text_or_null(dd_q_text(&q, 5)),
                                         "first_seen", (json_int_t)dd_q_int(&q, 6)));
@@ -786,9 +784,9 @@ static int summary_top(dd_fleet_conn *c, json_t *doc)
                        NULL, 0);
          rc > 0; rc = dd_q_next(&q)) {
         int64_t s = dd_q_int(&q, 1);
-        json_array_append_new(top, json_pack("{sssssI}", "advisory", dd_q_text(&q, 0),
-                                             "severity", severities[s >= 1 && s <= 4 ? 4 - s : 4],
-                                             "images", (json_int_t)0));
+        json_array_append_new(top, json_pack("{sssssI}", "advisory", dd_q_text(&q, 0), "severity",
+                                             severities[s >= 1 && s <= 4 ? 4 - s : 4], "images",
+                                             (json_int_t)0));
     }
     dd_q_done(&q);
     for (size_t i = 0; rc >= 0 && i < json_array_size(top); i++) {
@@ -821,10 +819,10 @@ static int summary_exposed(dd_fleet_conn *c, json_t *doc)
                        "JOIN images i ON i.id = e.image_id ORDER BY e.cr DESC, e.hi DESC, i.id",
                        NULL, 0);
          rc > 0; rc = dd_q_next(&q))
-        json_array_append_new(list, json_pack("{sssssIsI}", "digest", dd_q_text(&q, 0),
-                                              "repository", dd_q_text(&q, 1), "critical",
-                                              (json_int_t)dd_q_int(&q, 2), "high",
-                                              (json_int_t)dd_q_int(&q, 3)));
+        json_array_append_new(list,
+                              json_pack("{sssssIsI}", "digest", dd_q_text(&q, 0), "repository",
+                                        dd_q_text(&q, 1), "critical", (json_int_t)dd_q_int(&q, 2),
+                                        "high", (json_int_t)dd_q_int(&q, 3)));
     dd_q_done(&q);
     return rc < 0 ? rc : DD_OK;
 }

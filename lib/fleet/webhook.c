@@ -54,8 +54,8 @@ int dd_fleet_webhook_list(dd_fleet *f, json_t **out)
     }
     for (rc = dd_q_run(&q, c, "SELECT id, url FROM webhooks ORDER BY id", NULL, 0); rc > 0;
          rc = dd_q_next(&q))
-        json_array_append_new(list, json_pack("{sIss}", "id", (json_int_t)dd_q_int(&q, 0), "url",
-                                              dd_q_text(&q, 1)));
+        json_array_append_new(
+            list, json_pack("{sIss}", "id", (json_int_t)dd_q_int(&q, 0), "url", dd_q_text(&q, 1)));
     dd_q_done(&q);
     dd_fleet__release(f, c);
     if (rc < 0) {
@@ -75,8 +75,8 @@ int dd_fleet_webhook_delete(dd_fleet *f, int64_t id)
 
     if ((rc = dd_fleet__acquire(f, &c)) != DD_OK)
         return rc;
-    rc = dd_fleet__int(c, "DELETE FROM webhooks WHERE id = $1 RETURNING id",
-                       (dd_dbv[]){DBI(id)}, 1, &got, &found);
+    rc = dd_fleet__int(c, "DELETE FROM webhooks WHERE id = $1 RETURNING id", (dd_dbv[]){DBI(id)}, 1,
+                       &got, &found);
     dd_fleet__release(f, c);
     if (rc == DD_OK && !found)
         return dd_error_set(DD_ENOTFOUND, "no webhook %lld", (long long)id);
@@ -84,20 +84,6 @@ int dd_fleet_webhook_delete(dd_fleet *f, int64_t id)
 }
 
 /* --- the outbox --- */
-
-static json_t *tags_of(dd_fleet_conn *c, int64_t image_id)
-{
-    json_t *tags = json_array();
-    dd_q q = {0};
-    int rc;
-
-    for (rc = dd_q_run(&q, c, "SELECT tag FROM tags WHERE image_id = $1 ORDER BY tag",
-                       (dd_dbv[]){DBI(image_id)}, 1);
-         rc > 0; rc = dd_q_next(&q))
-        json_array_append_new(tags, json_string(dd_q_text(&q, 0)));
-    dd_q_done(&q);
-    return tags;
-}
 
 static json_t *finding_images(dd_fleet_conn *c, int64_t identity_id)
 {
@@ -111,9 +97,9 @@ static json_t *finding_images(dd_fleet_conn *c, int64_t identity_id)
                        "LIMIT $2",
                        (dd_dbv[]){DBI(identity_id), DBI(IMAGES_PER_FINDING)}, 2);
          rc > 0; rc = dd_q_next(&q))
-        json_array_append_new(images, json_pack("{ssssso}", "digest", dd_q_text(&q, 1),
+        json_array_append_new(images, json_pack("{ssssso?}", "digest", dd_q_text(&q, 1),
                                                 "repository", dd_q_text(&q, 2), "tags",
-                                                tags_of(c, dd_q_int(&q, 0))));
+                                                dd_fleet__image_tags(c, dd_q_int(&q, 0))));
     dd_q_done(&q);
     return images;
 }
@@ -234,8 +220,8 @@ static void sign(char out[80], const char *secret, const char *body)
     unsigned char mac[32];
     unsigned int n = 0;
 
-    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, strlen(body),
-         mac, &n);
+    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, strlen(body), mac,
+         &n);
     memcpy(out, "sha256=", 7);
     for (unsigned i = 0; i < n; i++)
         snprintf(out + 7 + 2 * i, 3, "%02x", mac[i]);
@@ -298,12 +284,11 @@ static int settle(dd_fleet_conn *c, const entry *e, bool ok)
         backoff *= 2;
     if (backoff > MAX_BACKOFF)
         backoff = MAX_BACKOFF;
-    return dd_fleet__exec(c,
-                          "UPDATE outbox SET attempts = attempts + 1, next_attempt = $2, "
-                          "claimed_until = 0, last_error = $3 WHERE id = $1",
-                          (dd_dbv[]){DBI(e->id), DBI(dd_fleet__now() + backoff),
-                                     DBT(dd_error_message())},
-                          3);
+    return dd_fleet__exec(
+        c,
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt = $2, "
+        "claimed_until = 0, last_error = $3 WHERE id = $1",
+        (dd_dbv[]){DBI(e->id), DBI(dd_fleet__now() + backoff), DBT(dd_error_message())}, 3);
 }
 
 int dd_fleet_outbox_deliver(dd_fleet *f, long timeout_ms, dd_fleet_outbox_stats *out)

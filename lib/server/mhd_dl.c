@@ -3,7 +3,8 @@
 
 #include <drydock/common.h>
 
-#include <dlfcn.h>
+#include "util/util.h"
+
 #include <pthread.h>
 #include <stdio.h>
 
@@ -18,10 +19,7 @@ static void load(void)
     {                                                                                              \
         name, offsetof(dd_mhd_api, field)                                                          \
     }
-    static const struct {
-        const char *name;
-        size_t off;
-    } syms[] = {
+    static const dd_dl_sym syms[] = {
         SYM("MHD_start_daemon", start_daemon),
         SYM("MHD_stop_daemon", stop_daemon),
         SYM("MHD_get_daemon_info", get_daemon_info),
@@ -39,22 +37,8 @@ static void load(void)
         SYM("MHD_get_version", get_version),
     };
 #undef SYM
-    dd_mhd_api api;
-    void *h = dlopen("libmicrohttpd.so.12", RTLD_NOW | RTLD_LOCAL);
-
-    if (!h) {
-        snprintf(load_error, sizeof(load_error), "cannot load libmicrohttpd: %s", dlerror());
-        return;
-    }
-    for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-        void *f = dlsym(h, syms[i].name);
-        if (!f) {
-            snprintf(load_error, sizeof(load_error), "libmicrohttpd.so.12 has no %s", syms[i].name);
-            return; /* the handle stays open: harmless, and dlclose of a half-used library is not */
-        }
-        *(void **)((char *)&api + syms[i].off) = f;
-    }
-    dd_mhd__fn = api;
+    dd_dl_load("libmicrohttpd.so.12", syms, sizeof(syms) / sizeof(syms[0]), &dd_mhd__fn,
+               sizeof(dd_mhd__fn), load_error, sizeof(load_error));
 }
 
 int dd_mhd__load(void)

@@ -97,6 +97,19 @@ struct fy_token;
  * some quoted scalars (found by fuzzing). */
 const char *dd_yaml_token_text(dd_arena *a, struct fy_token *t, size_t *len);
 
+/* One function of a library loaded at first use: its name, and the offset of its pointer in
+ * the caller's table of function pointers. */
+typedef struct {
+    const char *name;
+    size_t off;
+} dd_dl_sym;
+
+/* dlopen()s `soname` and resolves each of `syms` into `table` (`table_size` bytes), all or
+ * nothing: on failure `table` is left as it was and `err` says why. Returns 0 or -1. Callers
+ * run it once, under pthread_once. */
+int dd_dl_load(const char *soname, const dd_dl_sym *syms, size_t n, void *table,
+               size_t table_size, char *err, size_t errcap);
+
 /* Number of online CPUs (at least 1). */
 unsigned dd_cpu_count(void);
 

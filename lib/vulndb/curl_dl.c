@@ -3,7 +3,8 @@
 
 #include <drydock/common.h>
 
-#include <dlfcn.h>
+#include "util/util.h"
+
 #include <pthread.h>
 #include <stdio.h>
 
@@ -14,10 +15,7 @@ static char load_error[256];
 
 static void load(void)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-    } syms[] = {
+    static const dd_dl_sym syms[] = {
         {"curl_global_init", offsetof(dd_curl_api, global_init)},
         {"curl_easy_init", offsetof(dd_curl_api, easy_init)},
         {"curl_easy_setopt", offsetof(dd_curl_api, easy_setopt)},
@@ -31,22 +29,8 @@ static void load(void)
         {"curl_slist_append", offsetof(dd_curl_api, slist_append)},
         {"curl_slist_free_all", offsetof(dd_curl_api, slist_free_all)},
     };
-    dd_curl_api api;
-    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-
-    if (!h) {
-        snprintf(load_error, sizeof(load_error), "cannot load libcurl: %s", dlerror());
-        return;
-    }
-    for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-        void *f = dlsym(h, syms[i].name);
-        if (!f) {
-            snprintf(load_error, sizeof(load_error), "libcurl.so.4 has no %s", syms[i].name);
-            return; /* the handle stays open: harmless, and dlclose of a half-used library is not */
-        }
-        *(void **)((char *)&api + syms[i].off) = f;
-    }
-    dd_curl__fn = api;
+    dd_dl_load("libcurl.so.4", syms, sizeof(syms) / sizeof(syms[0]), &dd_curl__fn,
+               sizeof(dd_curl__fn), load_error, sizeof(load_error));
 }
 
 int dd_curl__load(void)
