@@ -1,7 +1,8 @@
 /* rpmdb.sqlite: the Packages(hnum, blob) table, read from memory without touching the disk. */
 #include "catalog/rpm_int.h"
 
-#include <sqlite3.h>
+#include "util/sqlite_dl.h"
+
 #include <string.h>
 
 /* The sqlite file header: "SQLite format 3\0", then at byte 18/19 the write/read versions,
@@ -18,6 +19,8 @@ int dd_rpm__sqlite_each(const uint8_t *data, size_t len, const char *path, dd_rp
 
     if (len < 100 || memcmp(data, sqlite_magic, sizeof(sqlite_magic)) != 0)
         return dd_error_set(DD_EINVALID, "%s: offset 0: not an sqlite database", path);
+    if ((rc = dd_sqlite__load()) != DD_OK)
+        return rc;
     /* An in-memory database cannot be in WAL mode, and rpm leaves its database in WAL mode, so
      * sqlite reads a private copy whose header says "rollback journal". The copy is also what
      * keeps sqlite from ever writing to the caller's bytes. */

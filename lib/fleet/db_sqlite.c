@@ -2,7 +2,7 @@
  * prepared once per connection and cached by the address of their SQL text. */
 #include "fleet/fleet_int.h"
 
-#include <sqlite3.h>
+#include "util/sqlite_dl.h"
 #include <string.h>
 
 typedef struct {
@@ -34,6 +34,10 @@ static int sq_connect(dd_db_conn **out, const char *path)
 
     if (!c)
         return dd_error_set(DD_ENOMEM, "out of memory");
+    if ((rc = dd_sqlite__load()) != DD_OK) {
+        dd_free(c);
+        return rc;
+    }
     if (sqlite3_open_v2(path, &c->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {

@@ -5,7 +5,9 @@
 #include <drydock/common.h>
 #include <drydock/json.h>
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,7 +25,10 @@ typedef struct {
 } dd_buf;
 
 extern char dd_buf__empty[1];
-#define DD_BUF_INIT {dd_buf__empty, 0, 0, 0}
+#define DD_BUF_INIT                                                                                \
+    {                                                                                              \
+        dd_buf__empty, 0, 0, 0                                                                     \
+    }
 
 int dd_buf_grow(dd_buf *b, size_t extra);
 int dd_buf_put(dd_buf *b, const void *data, size_t len);
@@ -104,11 +109,30 @@ typedef struct {
     size_t off;
 } dd_dl_sym;
 
-/* dlopen()s `soname` and resolves each of `syms` into `table` (`table_size` bytes), all or
- * nothing: on failure `table` is left as it was and `err` says why. Returns 0 or -1. Callers
- * run it once, under pthread_once. */
-int dd_dl_load(const char *soname, const dd_dl_sym *syms, size_t n, void *table,
-               size_t table_size, char *err, size_t errcap);
+/* A library loaded at first use: its soname, the Debian package that ships it (named in the
+ * error), the functions to resolve and the table they go into. Define one per library with
+ * DD_DL_LIB and load it with dd_dl_require. */
+typedef struct {
+    const char *soname, *package;
+    const dd_dl_sym *syms;
+    size_t n_syms;
+    void *table;
+    size_t table_size;
+    pthread_mutex_t mu;
+    atomic_int state; /* 0 not tried yet, 1 loaded, -1 failed (err says why) */
+    char err[256];
+} dd_dl_lib;
+
+#define DD_DL_LIB(soname, package, syms, table)                                                    \
+    {                                                                                              \
+        soname, package, syms, sizeof(syms) / sizeof((syms)[0]), &(table), sizeof(table),          \
+            PTHREAD_MUTEX_INITIALIZER, 0, ""                                                       \
+    }
+
+/* dlopen()s the library once per process and resolves all of its functions into its table,
+ * all or nothing. DD_EUNSUPPORTED with dlopen's reason and the package to install when it
+ * cannot; the same answer on every later call. Thread-safe. */
+int dd_dl_require(dd_dl_lib *lib);
 
 /* Number of online CPUs (at least 1). */
 unsigned dd_cpu_count(void);

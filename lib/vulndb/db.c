@@ -3,7 +3,6 @@
 #include "vulndb/vulndb_int.h"
 
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -79,8 +78,10 @@ void dd_vulndb_close(dd_vulndb *v)
 {
     if (!v)
         return;
-    sqlite3_finalize(v->query);
-    sqlite3_close(v->db);
+    if (v->db) { /* NULL when SQLite could not be loaded */
+        sqlite3_finalize(v->query);
+        sqlite3_close(v->db);
+    }
     dd_arena_free(v->arena);
     dd_free(v->source);
     dd_free(v->path);
@@ -108,6 +109,8 @@ int dd_vulndb_open(dd_vulndb **out, const char *path)
         dd_free(v);
         return dd_error_set(DD_ENOMEM, "out of memory");
     }
+    if ((rc = dd_sqlite__load()) != DD_OK)
+        goto fail;
     if (sqlite3_open_v2(path, &v->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         rc = sql_fail(v->db, path, "cannot open");
         goto fail;

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -456,7 +455,8 @@ int dd_vulndb_import(const char *db_path, const char *const *inputs, size_t n_in
         rc = dd_error_set(DD_EIO, "%s: %s", tmp, strerror(errno));
         goto out;
     }
-    rc = DD_OK;
+    if ((rc = dd_sqlite__load()) != DD_OK)
+        goto out;
     if (sqlite3_open_v2(tmp, &im.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         rc = sql_fail(im.db, "open");
         goto out;

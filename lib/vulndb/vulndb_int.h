@@ -5,7 +5,7 @@
 #include <drydock/vulndb.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
+#include "util/sqlite_dl.h"
 
 #include "util/util.h"
 
