@@ -3,6 +3,7 @@
 #include "catalog/catalog_int.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,40 @@ int dd_spdx_license_valid(const char *id)
     return id && bsearch(id, dd_spdx__ids, dd_spdx__n_ids, sizeof(char *), cmp_id) != NULL;
 }
 
+/* The ids in case-insensitive order, for spdx_casefold (SPDX ids are unique ignoring case). */
+static const char **ids_folded;
+static pthread_once_t ids_folded_once = PTHREAD_ONCE_INIT;
+
+static int cmp_folded(const void *a, const void *b)
+{
+    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_folded_key(const void *key, const void *elem)
+{
+    return strcasecmp(key, *(const char *const *)elem);
+}
+
+static void fold_ids(void)
+{
+    const char **v = dd_malloc(dd_spdx__n_ids * sizeof(*v));
+
+    if (!v)
+        return; /* spdx_casefold then scans the list */
+    memcpy(v, dd_spdx__ids, dd_spdx__n_ids * sizeof(*v));
+    qsort(v, dd_spdx__n_ids, sizeof(*v), cmp_folded);
+    ids_folded = v;
+}
+
 static const char *spdx_casefold(const char *name)
 {
+    const char *const *hit;
+
+    pthread_once(&ids_folded_once, fold_ids);
+    if (ids_folded) {
+        hit = bsearch(name, ids_folded, dd_spdx__n_ids, sizeof(char *), cmp_folded_key);
+        return hit ? *hit : NULL;
+    }
     for (size_t i = 0; i < dd_spdx__n_ids; i++)
         if (strcasecmp(dd_spdx__ids[i], name) == 0)
             return dd_spdx__ids[i];
@@ -192,8 +225,7 @@ static int starts_field(const char *line, size_t n, const char *field)
     return n > fl && strncasecmp(line, field, fl) == 0 && line[fl] == ':';
 }
 
-int dd_copyright__licenses(const char ***out, size_t *n, dd_arena *a, const char *data,
-                           size_t len)
+int dd_copyright__licenses(const char ***out, size_t *n, dd_arena *a, const char *data, size_t len)
 {
     name_list l = {.arena = a};
     size_t pos = 0;

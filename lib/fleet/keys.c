@@ -2,8 +2,7 @@
  * tokens. */
 #include "fleet/fleet_int.h"
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
+#include <nettle/memops.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -26,8 +25,7 @@ static void prefix_of(char out[PREFIX_LEN + 1], const char *secret)
     snprintf(out, PREFIX_LEN + 1, "%s", secret);
 }
 
-static int insert_key(dd_fleet_conn *c, const char *name, dd_fleet_scope scope,
-                      const char *secret)
+static int insert_key(dd_fleet_conn *c, const char *name, dd_fleet_scope scope, const char *secret)
 {
     char hash[72], prefix[PREFIX_LEN + 1];
     int rc;
@@ -35,12 +33,11 @@ static int insert_key(dd_fleet_conn *c, const char *name, dd_fleet_scope scope,
     if ((rc = hash_secret(hash, secret)) != DD_OK)
         return rc;
     prefix_of(prefix, secret);
-    return dd_fleet__exec(c,
-                          "INSERT INTO api_keys (name, scope, prefix, hash, created_at) "
-                          "VALUES ($1, $2, $3, $4, $5)",
-                          (dd_dbv[]){DBT(name), DBI(scope), DBT(prefix), DBT(hash),
-                                     DBI(dd_fleet__now())},
-                          5);
+    return dd_fleet__exec(
+        c,
+        "INSERT INTO api_keys (name, scope, prefix, hash, created_at) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        (dd_dbv[]){DBT(name), DBI(scope), DBT(prefix), DBT(hash), DBI(dd_fleet__now())}, 5);
 }
 
 /* "ddk_" and 40 characters of RFC 4648 base32 over 25 random bytes (200 bits). */
@@ -49,9 +46,10 @@ static int make_secret(char out[64])
     static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
     unsigned char raw[25];
     size_t o = 4;
+    int rc = dd_random_bytes(raw, sizeof(raw));
 
-    if (RAND_bytes(raw, sizeof(raw)) != 1)
-        return dd_error_set(DD_ERROR, "no randomness for a key (OpenSSL RAND_bytes)");
+    if (rc != DD_OK)
+        return rc;
     memcpy(out, "ddk_", 4);
     for (size_t bit = 0; bit < sizeof(raw) * 8; bit += 5) {
         unsigned v = 0;
@@ -60,7 +58,7 @@ static int make_secret(char out[64])
         out[o++] = b32[v];
     }
     out[o] = '\0';
-    OPENSSL_cleanse(raw, sizeof(raw));
+    explicit_bzero(raw, sizeof(raw));
     return DD_OK;
 }
 
@@ -88,7 +86,7 @@ int dd_fleet_key_create(dd_fleet *f, const char *name, dd_fleet_scope scope, cha
     rc = insert_key(c, name, scope, secret);
     dd_fleet__release(f, c);
     if (rc != DD_OK)
-        OPENSSL_cleanse(secret, 64);
+        explicit_bzero(secret, 64);
     return rc;
 }
 
@@ -109,8 +107,7 @@ int dd_fleet_key_bootstrap(dd_fleet *f, const char *secret)
     if (c->kind == DD_DB_PG)
         rc = c->ops->exec_script(c->db, "SELECT pg_advisory_xact_lock(7270418)");
     if (rc == DD_OK)
-        rc = dd_fleet__int(c,
-                           "SELECT COUNT(*) FROM api_keys WHERE scope = $1 AND revoked = 0",
+        rc = dd_fleet__int(c, "SELECT COUNT(*) FROM api_keys WHERE scope = $1 AND revoked = 0",
                            (dd_dbv[]){DBI(DD_FLEET_SCOPE_ADMIN)}, 1, &n, NULL);
     if (rc == DD_OK && n == 0)
         rc = insert_key(c, "bootstrap", DD_FLEET_SCOPE_ADMIN, secret);
@@ -140,12 +137,11 @@ int dd_fleet_key_check(dd_fleet *f, const char *secret, dd_fleet_scope need)
         return rc;
     /* found by its prefix, then compared by hash in constant time: the lookup does not leak
      * how much of a guessed hash matched */
-    for (rc = dd_q_run(&q, c,
-                       "SELECT hash, scope FROM api_keys WHERE prefix = $1 AND revoked = 0",
+    for (rc = dd_q_run(&q, c, "SELECT hash, scope FROM api_keys WHERE prefix = $1 AND revoked = 0",
                        (dd_dbv[]){DBT(prefix)}, 1);
          rc > 0; rc = dd_q_next(&q)) {
         const char *h = dd_q_text(&q, 0);
-        if (h && strlen(h) == strlen(hash) && CRYPTO_memcmp(h, hash, strlen(hash)) == 0)
+        if (h && strlen(h) == strlen(hash) && memeql_sec(h, hash, strlen(hash)))
             scope = dd_q_int(&q, 1);
     }
     dd_q_done(&q);
@@ -183,11 +179,10 @@ int dd_fleet_key_list(dd_fleet *f, json_t **out)
                        "WHERE revoked = 0 ORDER BY id",
                        NULL, 0);
          rc > 0; rc = dd_q_next(&q))
-        json_array_append_new(keys, json_pack("{sIsssssIss}", "id", (json_int_t)dd_q_int(&q, 0),
-                                              "name", dd_q_text(&q, 1), "scope",
-                                              scope_name(dd_q_int(&q, 2)), "created_at",
-                                              (json_int_t)dd_q_int(&q, 3), "prefix",
-                                              dd_q_text(&q, 4)));
+        json_array_append_new(
+            keys, json_pack("{sIsssssIss}", "id", (json_int_t)dd_q_int(&q, 0), "name",
+                            dd_q_text(&q, 1), "scope", scope_name(dd_q_int(&q, 2)), "created_at",
+                            (json_int_t)dd_q_int(&q, 3), "prefix", dd_q_text(&q, 4)));
     dd_q_done(&q);
     dd_fleet__release(f, c);
     if (rc < 0) {
@@ -207,8 +202,9 @@ int dd_fleet_key_revoke(dd_fleet *f, int64_t id)
 
     if ((rc = dd_fleet__acquire(f, &c)) != DD_OK)
         return rc;
-    rc = dd_fleet__int(c, "UPDATE api_keys SET revoked = 1 WHERE id = $1 AND revoked = 0 "
-                          "RETURNING id",
+    rc = dd_fleet__int(c,
+                       "UPDATE api_keys SET revoked = 1 WHERE id = $1 AND revoked = 0 "
+                       "RETURNING id",
                        (dd_dbv[]){DBI(id)}, 1, &got, &found);
     dd_fleet__release(f, c);
     if (rc == DD_OK && !found)
@@ -221,15 +217,15 @@ int dd_fleet_key_revoke(dd_fleet *f, int64_t id)
 static int make_uuid(char out[37])
 {
     unsigned char b[16];
+    int rc = dd_random_bytes(b, sizeof(b));
 
-    if (RAND_bytes(b, sizeof(b)) != 1)
-        return dd_error_set(DD_ERROR, "no randomness for a token (OpenSSL RAND_bytes)");
+    if (rc != DD_OK)
+        return rc;
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-    snprintf(out, 37,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
     return DD_OK;
 }
 
@@ -261,8 +257,8 @@ int dd_fleet_token_get(dd_fleet *f, const char *token, bool *known)
         return DD_OK;
     if ((rc = dd_fleet__acquire(f, &c)) != DD_OK)
         return rc;
-    rc = dd_fleet__int(c, "SELECT 1 FROM upload_tokens WHERE token = $1",
-                       (dd_dbv[]){DBT(token)}, 1, &one, known);
+    rc = dd_fleet__int(c, "SELECT 1 FROM upload_tokens WHERE token = $1", (dd_dbv[]){DBT(token)}, 1,
+                       &one, known);
     dd_fleet__release(f, c);
     return rc;
 }

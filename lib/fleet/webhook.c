@@ -3,7 +3,7 @@
  * retried with exponential backoff. Also the store's Prometheus gauges. */
 #include "fleet/fleet_int.h"
 
-#include <openssl/hmac.h>
+#include <nettle/hmac.h>
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -217,13 +217,15 @@ static int claim(dd_fleet_conn *c, entry *e)
 
 static void sign(char out[80], const char *secret, const char *body)
 {
-    unsigned char mac[32];
-    unsigned int n = 0;
+    unsigned char mac[SHA256_DIGEST_SIZE];
+    struct hmac_sha256_ctx ctx;
 
-    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, strlen(body), mac,
-         &n);
+    hmac_sha256_set_key(&ctx, strlen(secret), (const uint8_t *)secret);
+    hmac_sha256_update(&ctx, strlen(body), (const uint8_t *)body);
+    hmac_sha256_digest(&ctx, sizeof(mac), mac);
+    explicit_bzero(&ctx, sizeof(ctx));
     memcpy(out, "sha256=", 7);
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < sizeof(mac); i++)
         snprintf(out + 7 + 2 * i, 3, "%02x", mac[i]);
 }
 

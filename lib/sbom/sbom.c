@@ -1,9 +1,8 @@
 /* The SBOM entry point and what both writers share: identity, time, license classification. */
 #include "sbom/sbom_int.h"
 
-/* SHA1_* rather than EVP: see lib/util/sha256.c (the provider set-up EVP costs ~2 MB) */
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
+/* Nettle's SHA-1, as lib/util/sha256.c says why */
+#include <nettle/sha1.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +25,15 @@ const char *dd_sbom_format_name(dd_sbom_format f)
 
 void dd_sbom_uuid5(char out[37], const unsigned char ns[16], const char *name, size_t len)
 {
-    unsigned char md[SHA_DIGEST_LENGTH];
+    unsigned char md[SHA1_DIGEST_SIZE];
     static const char hex[] = "0123456789abcdef";
     size_t o = 0;
-    SHA_CTX ctx;
+    struct sha1_ctx ctx;
 
-    SHA1_Init(&ctx);
-    SHA1_Update(&ctx, ns, 16);
-    SHA1_Update(&ctx, name, len);
-    SHA1_Final(md, &ctx);
+    sha1_init(&ctx);
+    sha1_update(&ctx, 16, ns);
+    sha1_update(&ctx, len, (const uint8_t *)name);
+    sha1_digest(&ctx, sizeof(md), md);
     md[6] = (unsigned char)((md[6] & 0x0f) | 0x50); /* version 5 */
     md[8] = (unsigned char)((md[8] & 0x3f) | 0x80); /* RFC 4122 variant */
     for (size_t i = 0; i < 16; i++) {

@@ -51,7 +51,10 @@ char *dd_arena_strdup(dd_arena *a, const char *s);
 char *dd_arena_strndup(dd_arena *a, const char *s, size_t n);
 size_t dd_arena_bytes(const dd_arena *a);
 
-/* SHA-256 through OpenSSL's libcrypto. */
+/* n bytes from the kernel's random number generator (getrandom), waiting for it to be seeded. */
+int dd_random_bytes(void *buf, size_t n);
+
+/* SHA-256 through Nettle. */
 typedef struct dd_sha256 dd_sha256;
 
 int dd_sha256_new(dd_sha256 **out);

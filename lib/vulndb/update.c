@@ -7,9 +7,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <nettle/base64.h>
+#include <nettle/md5.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
@@ -257,7 +259,7 @@ static int meta_write(const char *path, const archive_meta *m)
 typedef struct {
     int fd;
     const char *tmp_path;
-    EVP_MD_CTX *md5;
+    struct md5_ctx md5;
     uint64_t bytes, max_bytes;
     unsigned char head[4]; /* the first bytes of the body: a zip starts "PK" */
     long status;           /* of the response being received */
@@ -387,7 +389,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *payload)
         }
         off += (size_t)n;
     }
-    EVP_DigestUpdate(t->md5, data, len);
+    md5_update(&t->md5, len, (const uint8_t *)data);
     t->bytes += len;
     return len;
 }
@@ -452,18 +454,17 @@ static int setup_transfer(fetcher *f, const char *url, transfer *t, struct curl_
 }
 
 /* Checks a complete 200 body against what the server said of it. */
-static int verify_body(const transfer *t, const char *url, curl_off_t content_length,
+static int verify_body(transfer *t, const char *url, curl_off_t content_length,
                        char md5_out[MD5_B64_LEN + 1])
 {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int dlen = 0;
+    unsigned char digest[MD5_DIGEST_SIZE];
 
     if (content_length >= 0 && (uint64_t)content_length != t->bytes)
         return dd_error_set(DD_EINVALID, "%s: received %llu bytes, Content-Length says %lld", url,
                             (unsigned long long)t->bytes, (long long)content_length);
-    if (EVP_DigestFinal_ex(t->md5, digest, &dlen) != 1 || dlen != 16)
-        return dd_error_set(DD_ERROR, "%s: MD5 of the body could not be computed", url);
-    EVP_EncodeBlock((unsigned char *)md5_out, digest, 16);
+    md5_digest(&t->md5, sizeof(digest), digest);
+    base64_encode_raw(md5_out, sizeof(digest), digest);
+    md5_out[BASE64_ENCODE_RAW_LENGTH(sizeof(digest))] = '\0';
     if (t->goog_md5_bad)
         return dd_error_set(DD_EINVALID, "%s: x-goog-hash has a malformed md5 value", url);
     if (t->goog_md5[0] && strcmp(t->goog_md5, md5_out) != 0)
@@ -574,10 +575,7 @@ static void fetch_one(fetcher *f, const char *eco, dd_vulndb_fetch_result *r)
     (void)fchmod(t.fd, 0644);
     t.tmp_path = tmp.data;
     t.max_bytes = f->max_bytes;
-    if (!(t.md5 = EVP_MD_CTX_new()) || EVP_DigestInit_ex(t.md5, EVP_md5(), NULL) != 1) {
-        rc = dd_error_set(DD_ERROR, "%s: MD5 is not available from libcrypto", url.data);
-        goto done;
-    }
+    md5_init(&t.md5);
     if ((rc = setup_transfer(f, url.data, &t, headers, errbuf)) != DD_OK)
         goto done;
 
@@ -653,7 +651,6 @@ done:
         close(t.fd);
     if (tmp.len)
         unlink(tmp.data);
-    EVP_MD_CTX_free(t.md5);
     curl_slist_free_all(headers);
     curl_free(escaped);
     dd_buf_dispose(&url);

@@ -12,10 +12,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#define WH_PREFIX     ".wh."
-#define WH_META       ".wh..wh."
-#define WH_OPAQUE     ".wh..wh..opq"
-#define MSG_NAME_MAX  200 /* bytes of an entry name quoted in a message */
+#define WH_PREFIX    ".wh."
+#define WH_META      ".wh..wh."
+#define WH_OPAQUE    ".wh..wh..opq"
+#define MSG_NAME_MAX 200 /* bytes of an entry name quoted in a message */
 
 typedef struct {
     dd_walk *w;
@@ -84,10 +84,9 @@ static int archive_failure(parse_ctx *c, const char *what)
     if (!msg)
         msg = "unknown error";
     if (c->last)
-        return dd_error_set(DD_EINVALID, "%s: after entry \"%s\": %s: %s", c->layer->label,
-                            c->last, what, msg);
-    return dd_error_set(DD_EINVALID, "%s: at the first entry: %s: %s", c->layer->label, what,
-                        msg);
+        return dd_error_set(DD_EINVALID, "%s: after entry \"%s\": %s: %s", c->layer->label, c->last,
+                            what, msg);
+    return dd_error_set(DD_EINVALID, "%s: at the first entry: %s: %s", c->layer->label, what, msg);
 }
 
 /* Normalises `raw` into `buf`; DD_EINVALID for ".." components and absolute names. */
@@ -231,7 +230,18 @@ typedef struct {
     bool seekable;
 } xfeed;
 
-/* Whether an extractor may want `r`: one whose mode bits and magic length fit. */
+/* fnmatch(glob, base, 0) == 0, without fnmatch for the common "*.ext" (a "*" then literal
+ * text): a suffix comparison then (per regular file of an image, for each extractor's names). */
+static bool name_matches(const char *glob, const char *base)
+{
+    if (glob[0] == '*' && !glob[1 + strcspn(glob + 1, "*?[\\")]) {
+        size_t n = strlen(glob + 1), bl = strlen(base);
+
+        return n <= bl && memcmp(base + bl - n, glob + 1, n) == 0;
+    }
+    return fnmatch(glob, base, 0) == 0;
+}
+
 /* Whether extractor `x` admits the file by its permission bits and base name (its magic is
  * checked once the first bytes are read). */
 static bool extractor_admits(const dd_walk__extractor *x, const dd_walk__rec *r)
@@ -247,7 +257,7 @@ static bool extractor_admits(const dd_walk__extractor *x, const dd_walk__rec *r)
     base = strrchr(r->e.path, '/');
     base = base ? base + 1 : r->e.path;
     for (size_t i = 0; x->names[i]; i++)
-        if (fnmatch(x->names[i], base, 0) == 0)
+        if (name_matches(x->names[i], base))
             return true;
     return false;
 }
@@ -436,8 +446,8 @@ static int read_data(parse_ctx *c, dd_walk__rec *r, bool capture, uint64_t cap, 
 
 hook_failed:
     if (dd_error_code() == DD_OK)
-        dd_error_set(DD_ERROR, "%s: entry \"%.*s\": content hook stopped the walk",
-                     c->layer->label, MSG_NAME_MAX, r->e.path);
+        dd_error_set(DD_ERROR, "%s: entry \"%.*s\": content hook stopped the walk", c->layer->label,
+                     MSG_NAME_MAX, r->e.path);
     rc = dd_error_code();
 done:
     if (xf) {
@@ -539,11 +549,16 @@ static int parse_entry(parse_ctx *c, struct archive_entry *ae)
     return read_data(c, r, capture, cap, extract ? &xf : NULL);
 }
 
-int dd_walk__parse_layer(dd_walk *w, dd_walk__layer *layer, struct archive *a,
-                         dd_walk__feed *feed, atomic_bool *stop)
+int dd_walk__parse_layer(dd_walk *w, dd_walk__layer *layer, struct archive *a, dd_walk__feed *feed,
+                         atomic_bool *stop)
 {
-    parse_ctx c = {.w = w, .layer = layer, .a = a, .feed = feed, .stop = stop,
-                   .name = DD_BUF_INIT, .link = DD_BUF_INIT};
+    parse_ctx c = {.w = w,
+                   .layer = layer,
+                   .a = a,
+                   .feed = feed,
+                   .stop = stop,
+                   .name = DD_BUF_INIT,
+                   .link = DD_BUF_INIT};
     struct archive_entry *ae;
     int rc = DD_OK;
 
@@ -594,8 +609,8 @@ done:
 
 typedef struct {
     int fd;
-    size_t path_len;     /* bytes of this directory's path in the path buffer */
-    char *names;         /* its entries in getdents order: a d_type byte, the name, a NUL */
+    size_t path_len; /* bytes of this directory's path in the path buffer */
+    char *names;     /* its entries in getdents order: a d_type byte, the name, a NUL */
     size_t names_len, names_alloc, pos;
 } rootfs_level;
 
@@ -613,8 +628,8 @@ typedef struct {
     size_t n_levels, levels_alloc;
     char *path; /* the entry's path relative to the root */
     size_t path_alloc;
-    char *dents;   /* getdents64 buffer */
-    char *readbuf; /* data blocks handed to the hook */
+    char *dents;          /* getdents64 buffer */
+    char *readbuf;        /* data blocks handed to the hook */
     rootfs_inode *inodes; /* open addressing, power-of-two size, for hard links */
     size_t n_inodes, inodes_alloc;
 } rootfs_ctx;
@@ -638,9 +653,8 @@ static int rootfs_read_dir(rootfs_ctx *x, rootfs_level *lv, const char *path)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return dd_error_set(DD_EIO, "%s: reading the directory \"%.*s\": %s",
-                                x->c.layer->label, MSG_NAME_MAX, *path ? path : ".",
-                                strerror(errno));
+            return dd_error_set(DD_EIO, "%s: reading the directory \"%.*s\": %s", x->c.layer->label,
+                                MSG_NAME_MAX, *path ? path : ".", strerror(errno));
         if (n == 0)
             return DD_OK;
         for (ssize_t off = 0; off < n;) {
@@ -753,8 +767,8 @@ static int rootfs_first_path(rootfs_ctx *x, const struct stat *st, const char *p
 /* Reads file `name` of directory `at`: up to min(size, cap) bytes into the record's capture
  * (when `capture`), with a hook every byte up to `size` through it, and to the extractor (when
  * `xf`) the bytes it wants as they stream by. */
-static int rootfs_read_file(rootfs_ctx *x, dd_walk__rec *r, int at, const char *name,
-                            uint64_t size, bool capture, uint64_t cap, bool hook, xfeed *xf)
+static int rootfs_read_file(rootfs_ctx *x, dd_walk__rec *r, int at, const char *name, uint64_t size,
+                            bool capture, uint64_t cap, bool hook, xfeed *xf)
 {
     dd_walk *w = x->c.w;
     size_t keep = 0, got = 0;
@@ -780,8 +794,8 @@ static int rootfs_read_file(rootfs_ctx *x, dd_walk__rec *r, int at, const char *
     while (off < size && (hook || got < keep || xfeed_wants(xf))) {
         /* without a hook or an extractor the capture buffer is read into directly */
         char *buf = buffered ? x->readbuf : (char *)r->data + got;
-        size_t want = buffered ? (size - off < RF_READ_BUF ? (size_t)(size - off) : RF_READ_BUF)
-                               : keep - got;
+        size_t want =
+            buffered ? (size - off < RF_READ_BUF ? (size_t)(size - off) : RF_READ_BUF) : keep - got;
         ssize_t n;
 
         if (!hook && got >= keep && xf && xf->ext && xf->ctx.want_offset > off) {
@@ -842,8 +856,7 @@ done_closed:
 
 /* A file only an extractor wants, read with pread where it asks: the magic, then its ranges in
  * any order, at most 4 times the file's size in all (an extractor that keeps asking stops). */
-static int rootfs_extract_file(rootfs_ctx *x, dd_walk__rec *r, int at, const char *name,
-                               xfeed *xf)
+static int rootfs_extract_file(rootfs_ctx *x, dd_walk__rec *r, int at, const char *name, xfeed *xf)
 {
     dd_walk *w = x->c.w;
     uint64_t size = r->e.size, budget = 4 * size + RF_READ_BUF;
@@ -883,7 +896,7 @@ static int rootfs_extract_file(rootfs_ctx *x, dd_walk__rec *r, int at, const cha
 
 done:
     close(fd);
-done_closed: {
+done_closed : {
     int xrc = xfeed_end(xf, &x->c, r, rc == DD_OK);
 
     return rc == DD_OK ? xrc : rc;
@@ -975,8 +988,8 @@ static int rootfs_entry(rootfs_ctx *x, const char *name, size_t len)
             r->e.link = first;
             /* the first path may match no glob: a matching link reads the file itself */
             if (w->n_captures && capture_match(w, r->e.path, len, &cap))
-                return rootfs_read_file(x, r, lv->fd, name, (uint64_t)st.st_size, true, cap,
-                                        false, NULL);
+                return rootfs_read_file(x, r, lv->fd, name, (uint64_t)st.st_size, true, cap, false,
+                                        NULL);
             return DD_OK;
         }
     }
