@@ -82,13 +82,13 @@ int dd_secrets__charset_parse(bool out[256], const char *charset)
 
 /* Words that mark documentation examples, templates and placeholders. */
 static const char *const placeholder_words[] = {
-    "example",   "sample",   "dummy",   "placeholder", "changeme", "change_me", "change-me",
-    "redacted",  "xxxx",     "****",    "your_",       "your-",    "yourkey",   "yourtoken",
-    "yourpass",  "insert",   "replace", "fake",        "notreal",  "not_real",  "not-a-",
-    "${",        "{{",       "<",       "%(",          "$(",       "todo",      "fixme",
-    "lorem",     "password", "passwd",  "secret",      "mytoken",  "mysecret",  "mypassword",
-    "test123",   "hunter2",  "foobar",  "123456",      "qwerty",   "letmein",   "s3cr3t",
-    "p@ssw0rd",  "abc123",   "token",   "...",
+    "example",  "sample",   "dummy",   "placeholder", "changeme", "change_me", "change-me",
+    "redacted", "xxxx",     "****",    "your_",       "your-",    "yourkey",   "yourtoken",
+    "yourpass", "insert",   "replace", "fake",        "notreal",  "not_real",  "not-a-",
+    "${",       "{{",       "<",       "%(",          "$(",       "todo",      "fixme",
+    "lorem",    "password", "passwd",  "secret",      "mytoken",  "mysecret",  "mypassword",
+    "test123",  "hunter2",  "foobar",  "123456",      "qwerty",   "letmein",   "s3cr3t",
+    "p@ssw0rd", "abc123",   "token",   "...",
 };
 
 static bool contains_ci(const char *s, size_t len, const char *w)
@@ -150,14 +150,31 @@ double dd_secrets__entropy(const char *s, size_t len)
     return h;
 }
 
+/* "./x", "~/x", and "/usr/lib/x": an absolute path's first component is lower-case letters,
+ * digits and ".-_" and it holds no "+". A base64 secret may begin with "/" too (one AWS
+ * secret in 64): its first component is mixed case. */
+static bool looks_like_path(const char *s, size_t len)
+{
+    size_t i = 1;
+
+    if ((s[0] == '.' && len > 1 && s[1] == '/') || s[0] == '~')
+        return true;
+    if (s[0] != '/' || memchr(s, '+', len))
+        return false;
+    for (; i < len && s[i] != '/'; i++)
+        if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && !strchr(".-_", s[i]))
+            return false;
+    return i > 1;
+}
+
 bool dd_secrets__entropy_ok(const char *s, size_t len)
 {
     bool lower = false, upper = false, digit = false, symbol = false;
 
     if (len < 8)
         return false;
-    if (s[0] == '/' || (s[0] == '.' && len > 1 && s[1] == '/') || s[0] == '~')
-        return false; /* a path */
+    if (looks_like_path(s, len))
+        return false;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
 
@@ -235,12 +252,12 @@ bool dd_secrets__path_allowed(const dd_secrets__rule *rule, const char *path)
                                            "usr/share/gtk-doc/", "usr/share/help/"};
     /* test fixtures and examples: generic assignments there are made up */
     static const char *const test_dirs[] = {
-        "test",     "tests",    "testdata", "test-data", "testing", "__tests__", "spec",
-        "fixtures", "fixture",  "examples", "example",   "samples", "sample",    "docs",
-        "doc",      "demo",     "mocks",    "t",
+        "test",   "tests",    "testdata", "test-data", "testing", "__tests__",
+        "spec",   "fixtures", "fixture",  "examples",  "example", "samples",
+        "sample", "docs",     "doc",      "demo",      "mocks",   "t",
     };
-    static const char *const doc_suffixes[] = {".md", ".rst", ".adoc", ".html", ".htm", ".txt",
-                                               ".pod", ".tex", ".po", ".mo"};
+    static const char *const doc_suffixes[] = {".md",  ".rst", ".adoc", ".html", ".htm",
+                                               ".txt", ".pod", ".tex",  ".po",   ".mo"};
 
     if (!path)
         return false;

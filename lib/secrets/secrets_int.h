@@ -17,6 +17,7 @@ enum {
     DD_SECRETS__ENTROPY = 1 << 3,  /* the body must pass the entropy gate */
     DD_SECRETS__USERPASS = 1 << 4, /* the body is base64 of "user:password" */
     DD_SECRETS__KEYBODY = 1 << 5,  /* key material: runs of one character are normal */
+    DD_SECRETS__FANOUT = 1 << 6,   /* the prefix's lone classes are enumerated: see secrets.c */
 };
 
 /* One rule: [ctx] prefix body boundary. The secret is prefix + body; ctx is the text that must
