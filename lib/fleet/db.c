@@ -2,6 +2,7 @@
 #include "fleet/fleet_int.h"
 
 #include <string.h>
+#include <strings.h>
 
 static int open_conn(dd_fleet *f, dd_fleet_conn **out)
 {
@@ -12,6 +13,7 @@ static int open_conn(dd_fleet *f, dd_fleet_conn **out)
         return dd_error_set(DD_ENOMEM, "out of memory");
     c->ops = f->ops;
     c->kind = f->kind;
+    c->f = f;
     if ((rc = f->ops->connect(&c->db, f->target)) != DD_OK) {
         dd_free(c);
         return rc;
@@ -59,6 +61,9 @@ void dd_fleet__release(dd_fleet *f, dd_fleet_conn *c)
 {
     if (!c)
         return;
+    /* a transaction left open (a failed commit its caller did not roll back) ends here */
+    if (c->writing)
+        dd_fleet__rollback(c);
     pthread_mutex_lock(&f->mu);
     if (c->broken) {
         /* a connection that lost its server is dropped; the next acquire opens a new one */
@@ -80,16 +85,35 @@ void dd_fleet__pool_close(dd_fleet *f)
     f->n_idle = 0;
 }
 
+/* Whether a statement writes: the store's SQL texts are constants that start with their verb. */
+static bool sql_writes(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n')
+        sql++;
+    return !strncasecmp(sql, "INSERT", 6) || !strncasecmp(sql, "UPDATE", 6) ||
+           !strncasecmp(sql, "DELETE", 6);
+}
+
 int dd_q_run(dd_q *q, dd_fleet_conn *c, const char *sql, const dd_dbv *p, int n)
 {
     int rc;
 
     q->c = c;
     q->r = NULL;
+    q->locked = false;
+    /* SQLite: a write outside a transaction queues on write_mu like a transaction would */
+    if (c->kind == DD_DB_SQLITE && !c->writing && sql_writes(sql)) {
+        pthread_mutex_lock(&c->f->write_mu);
+        q->locked = true;
+    }
     if ((rc = c->ops->query(c->db, &q->r, sql, p, n)) != DD_OK) {
         /* a server that went away: drop the connection when it is released */
         if (rc == DD_EIO && !c->ops->alive(c->db))
             c->broken = true;
+        if (q->locked) {
+            q->locked = false;
+            pthread_mutex_unlock(&c->f->write_mu);
+        }
         return rc;
     }
     return dd_q_next(q);
@@ -117,6 +141,10 @@ void dd_q_done(dd_q *q)
     if (q->r)
         q->c->ops->done(q->r);
     q->r = NULL;
+    if (q->locked) {
+        q->locked = false;
+        pthread_mutex_unlock(&q->c->f->write_mu);
+    }
 }
 
 int dd_fleet__exec(dd_fleet_conn *c, const char *sql, const dd_dbv *p, int n)
@@ -153,17 +181,41 @@ static int script(dd_fleet_conn *c, const char *sql)
     return rc;
 }
 
+static void end_write(dd_fleet_conn *c)
+{
+    if (c->writing) {
+        c->writing = false;
+        pthread_mutex_unlock(&c->f->write_mu);
+    }
+}
+
 int dd_fleet__begin(dd_fleet_conn *c)
 {
+    int rc;
+
     dd_fleet__retryable = false;
-    /* SQLite: take the write lock up front, so two writers wait on busy_timeout instead of one
+    if (c->kind != DD_DB_SQLITE)
+        return script(c, "BEGIN");
+    /* SQLite: the writers of this process queue on write_mu; BEGIN IMMEDIATE still takes the
+     * write lock up front, so a writer of another process waits on busy_timeout instead of one
      * failing with SQLITE_BUSY when it upgrades a read transaction */
-    return script(c, c->kind == DD_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (!c->writing) {
+        pthread_mutex_lock(&c->f->write_mu);
+        c->writing = true;
+    }
+    if ((rc = script(c, "BEGIN IMMEDIATE")) != DD_OK)
+        end_write(c);
+    return rc;
 }
 
 int dd_fleet__commit(dd_fleet_conn *c)
 {
-    return script(c, "COMMIT");
+    int rc = script(c, "COMMIT");
+
+    /* a failed COMMIT leaves the transaction open for the caller's rollback */
+    if (rc == DD_OK)
+        end_write(c);
+    return rc;
 }
 
 void dd_fleet__rollback(dd_fleet_conn *c)
@@ -173,7 +225,48 @@ void dd_fleet__rollback(dd_fleet_conn *c)
     dd_error_save(&st);
     if (c->ops->exec_script(c->db, "ROLLBACK") != DD_OK)
         c->broken = true;
+    end_write(c);
     dd_error_restore(&st);
+}
+
+int dd_fleet__array_text(dd_buf *b, const char *const *v, size_t n)
+{
+    int rc = dd_buf_putc(b, '{');
+
+    for (size_t i = 0; i < n && rc == DD_OK; i++) {
+        if (i)
+            rc = dd_buf_putc(b, ',');
+        if (!v[i]) {
+            if (rc == DD_OK)
+                rc = dd_buf_puts(b, "NULL");
+            continue;
+        }
+        /* every element quoted: only '"' and '\\' need a backslash inside the quotes */
+        if (rc == DD_OK)
+            rc = dd_buf_putc(b, '"');
+        for (const char *p = v[i]; *p && rc == DD_OK; p++) {
+            if (*p == '"' || *p == '\\')
+                rc = dd_buf_putc(b, '\\');
+            if (rc == DD_OK)
+                rc = dd_buf_putc(b, *p);
+        }
+        if (rc == DD_OK)
+            rc = dd_buf_putc(b, '"');
+    }
+    if (rc == DD_OK)
+        rc = dd_buf_putc(b, '}');
+    return rc;
+}
+
+int dd_fleet__array_int(dd_buf *b, const int64_t *v, size_t n)
+{
+    int rc = dd_buf_putc(b, '{');
+
+    for (size_t i = 0; i < n && rc == DD_OK; i++)
+        rc = dd_buf_printf(b, "%s%lld", i ? "," : "", (long long)v[i]);
+    if (rc == DD_OK)
+        rc = dd_buf_putc(b, '}');
+    return rc;
 }
 
 int64_t dd_fleet__now(void)

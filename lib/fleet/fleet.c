@@ -44,8 +44,18 @@ int dd_fleet_open(dd_fleet **out, const dd_fleet_opts *opts)
     if (!(f = dd_calloc(1, sizeof(*f))))
         return dd_error_set(DD_ENOMEM, "out of memory");
     pthread_mutex_init(&f->mu, NULL);
+    {
+        pthread_mutexattr_t ma;
+
+        pthread_mutexattr_init(&ma);
+        pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+        pthread_mutex_init(&f->write_mu, &ma);
+        pthread_mutexattr_destroy(&ma);
+    }
     pthread_cond_init(&f->cv, NULL);
     f->pool_size = opts->pool_size ? opts->pool_size : 8;
+    if ((rc = dd_fleet__idcache_new(&f->ids)) != DD_OK)
+        goto fail;
     if ((rc = parse_url(f, opts->url)) != DD_OK)
         goto fail;
     if (!(f->idle = dd_calloc(f->pool_size, sizeof(*f->idle))) ||
@@ -71,7 +81,9 @@ void dd_fleet_close(dd_fleet *f)
     if (!f)
         return;
     dd_fleet__pool_close(f);
+    dd_fleet__idcache_free(f->ids);
     pthread_mutex_destroy(&f->mu);
+    pthread_mutex_destroy(&f->write_mu);
     pthread_cond_destroy(&f->cv);
     dd_free(f->idle);
     dd_free(f->target);

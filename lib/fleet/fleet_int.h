@@ -4,6 +4,7 @@
 #define DD_FLEET_INT_H
 
 #include <drydock/fleet.h>
+#include <drydock/scan.h>
 #include <drydock/version.h>
 #include <drydock/vulndb.h>
 
@@ -52,20 +53,29 @@ extern const dd_db_ops dd_fleet__pg_ops;
 typedef struct {
     const dd_db_ops *ops;
     dd_db_kind kind;
+    dd_fleet *f;
     dd_db_conn *db;
     dd_vulndb *vdb; /* opened at first match, reopened when the file changes */
     struct timespec vdb_mtime;
     char *vdb_path;
-    bool broken; /* dropped and reconnected on release */
+    bool broken;  /* dropped and reconnected on release */
+    bool writing; /* SQLite: holds the store's write_mu, between begin and commit or rollback */
 } dd_fleet_conn;
+
+typedef struct dd_fleet_idcache dd_fleet_idcache;
 
 struct dd_fleet {
     dd_db_kind kind;
+    dd_fleet_idcache *ids; /* identity ids by (ecosystem, purl), idcache.c */
     const dd_db_ops *ops;
     char *target; /* file path or libpq URI */
     char *vulndb_path;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    /* SQLite has one writer at a time: its write transactions, and writes outside one, queue
+     * here and not on SQLite's busy handler, which sleeps in steps of up to 100 ms however soon
+     * the lock is free. Recursive: a write may run inside a loop over another's rows. */
+    pthread_mutex_t write_mu;
     dd_fleet_conn **idle;
     size_t n_idle, n_open, pool_size;
 };
@@ -80,6 +90,7 @@ typedef struct {
     dd_fleet *f;
     dd_fleet_conn *c;
     dd_db_res *r;
+    bool locked; /* an SQLite write outside a transaction, holding write_mu until dd_q_done */
 } dd_q;
 
 /* Runs a statement and steps to its first row: 1 row, 0 none, <0 error. dd_q_done always. */
@@ -100,6 +111,14 @@ int dd_fleet__begin(dd_fleet_conn *c);
 extern __thread bool dd_fleet__retryable;
 int dd_fleet__commit(dd_fleet_conn *c);
 void dd_fleet__rollback(dd_fleet_conn *c);
+
+/* --- the identity id cache (idcache.c); thread-safe --- */
+int dd_fleet__idcache_new(dd_fleet_idcache **out);
+void dd_fleet__idcache_free(dd_fleet_idcache *c);
+/* The id of (ecosystem, purl), 0 when not cached. */
+int64_t dd_fleet__idcache_get(dd_fleet_idcache *c, const char *eco, const char *purl);
+/* Remembers an id; only ids of committed rows. */
+void dd_fleet__idcache_put(dd_fleet_idcache *c, const char *eco, const char *purl, int64_t id);
 
 /* --- schema (schema.c) --- */
 int dd_fleet__migrate(dd_fleet *f, dd_fleet_conn *c);
@@ -129,6 +148,13 @@ int dd_fleet__vulndb(dd_fleet *f, dd_fleet_conn *c, const char *path, dd_vulndb 
  * with `resolve`, open findings of these identities no longer matched are resolved. */
 int dd_fleet__match_idents(dd_fleet_conn *c, dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
                            bool resolve, dd_fleet_newf_list *nf, uint64_t *resolved);
+/* The same in two steps: the matching alone (no database; `*out` NULL when n is 0), then the
+ * recording of its result. The result's package i is ids[i]. */
+int dd_fleet__match_compute(dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
+                            dd_scan_result **out);
+int dd_fleet__match_record(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n,
+                           const dd_scan_result *r, bool resolve, dd_fleet_newf_list *nf,
+                           uint64_t *resolved);
 /* The fingerprint (hex SHA-256 over ids and modified) of the advisories of (ecosystem, name). */
 int dd_fleet__fingerprint(dd_vulndb *db, const char *ecosystem, const char *name, char out[72]);
 /* Queues `nf` for every webhook (one outbox entry each). */
@@ -165,6 +191,11 @@ unsigned dd_fleet__page_limit(const dd_fleet_page *pg);
  * normal form, lower case where names are case-insensitive), and its version (NULL when none).
  * The caller frees both with dd_free; `version` may be NULL. DD_EINVALID for a bad purl. */
 int dd_fleet__purl_key(char **key, char **version, const char *purl);
+
+/* PostgreSQL array literals for a bound array parameter ("$2::text[]", "$3::bigint[]"): one
+ * statement then carries a whole batch. A NULL string is SQL NULL. DD_ENOMEM. */
+int dd_fleet__array_text(dd_buf *b, const char *const *v, size_t n);
+int dd_fleet__array_int(dd_buf *b, const int64_t *v, size_t n);
 
 /* Seconds since the epoch. */
 int64_t dd_fleet__now(void);

@@ -130,13 +130,15 @@ static bool cyclonedx_digest(char out[80], json_t *doc)
     json_t *c = json_object_get(json_object_get(doc, "metadata"), "component"), *v;
     size_t i;
 
-    json_array_foreach(json_object_get(c, "properties"), i, v) {
+    json_array_foreach(json_object_get(c, "properties"), i, v)
+    {
         const char *n = json_string_value(json_object_get(v, "name"));
         if (n && (strcmp(n, "drydock:image:digest") == 0 || strcmp(n, "drydock:digest") == 0) &&
             take_digest(out, json_string_value(json_object_get(v, "value"))))
             return true;
     }
-    json_array_foreach(json_object_get(c, "hashes"), i, v) {
+    json_array_foreach(json_object_get(c, "hashes"), i, v)
+    {
         const char *alg = json_string_value(json_object_get(v, "alg"));
         if (alg && strcmp(alg, "SHA-256") == 0 &&
             take_hex(out, json_string_value(json_object_get(v, "content"))))
@@ -150,15 +152,17 @@ static bool spdx_digest(char out[80], json_t *doc)
     json_t *described = json_object_get(doc, "documentDescribes"), *pkg, *d, *cs;
     size_t i, j, k;
 
-    json_array_foreach(json_object_get(doc, "packages"), i, pkg) {
+    json_array_foreach(json_object_get(doc, "packages"), i, pkg)
+    {
         const char *id = json_string_value(json_object_get(pkg, "SPDXID"));
         bool subject = false;
 
-        json_array_foreach(described, j, d) subject |= id && json_is_string(d) &&
-                                                      strcmp(json_string_value(d), id) == 0;
+        json_array_foreach(described, j, d) subject |=
+            id && json_is_string(d) && strcmp(json_string_value(d), id) == 0;
         if (!subject)
             continue;
-        json_array_foreach(json_object_get(pkg, "checksums"), k, cs) {
+        json_array_foreach(json_object_get(pkg, "checksums"), k, cs)
+        {
             const char *alg = json_string_value(json_object_get(cs, "algorithm"));
             if (alg && strcmp(alg, "SHA256") == 0 &&
                 take_hex(out, json_string_value(json_object_get(cs, "checksumValue"))))
@@ -273,8 +277,8 @@ static int check_ref(const dd_fleet_image_ref *ref, const char *name)
         return dd_error_set(DD_EINVALID, "%s: repository longer than 512 bytes", name);
     for (size_t i = 0; i < ref->n_tags; i++)
         if (!ref->tags[i] || !*ref->tags[i] || strlen(ref->tags[i]) > 128)
-            return dd_error_set(DD_EINVALID, "%s: tag %zu is empty or longer than 128 bytes",
-                                name, i + 1);
+            return dd_error_set(DD_EINVALID, "%s: tag %zu is empty or longer than 128 bytes", name,
+                                i + 1);
     for (size_t i = 0; i < ref->n_labels; i++)
         if (!ref->labels[i] || !strchr(ref->labels[i], '=') || ref->labels[i][0] == '=')
             return dd_error_set(DD_EINVALID, "%s: label \"%.100s\" is not key=value", name,
@@ -286,8 +290,9 @@ static int upsert_image(dd_fleet_conn *c, const dd_fleet_image_ref *ref, const c
                         const char *os, const char *os_eco, dd_fleet_ingest_result *out)
 {
     int64_t now = dd_fleet__now();
-    dd_dbv p[7] = {DBT(digest), DBT(ref->repository), DBT(os), DBT(os_eco),
-                   DBT(ref->base_image), DBI(now), DBI(now)};
+    dd_dbv p[7] = {DBT(digest), DBT(ref->repository), DBT(os),
+                   DBT(os_eco), DBT(ref->base_image), DBI(now),
+                   DBI(now)};
     bool found;
     int rc;
 
@@ -300,12 +305,12 @@ static int upsert_image(dd_fleet_conn *c, const dd_fleet_image_ref *ref, const c
     if (rc != DD_OK || found)
         return rc;
     /* a re-push: the repository and base image given now win, the rest is merged */
-    return dd_fleet__int(c,
-                         "UPDATE images SET repository = $2, base_image = COALESCE($3, "
-                         "base_image), updated_at = $4 WHERE digest = $1 RETURNING id",
-                         (dd_dbv[]){DBT(digest), DBT(ref->repository), DBT(ref->base_image),
-                                    DBI(now)},
-                         4, &out->image_id, NULL);
+    return dd_fleet__int(
+        c,
+        "UPDATE images SET repository = $2, base_image = COALESCE($3, "
+        "base_image), updated_at = $4 WHERE digest = $1 RETURNING id",
+        (dd_dbv[]){DBT(digest), DBT(ref->repository), DBT(ref->base_image), DBI(now)}, 4,
+        &out->image_id, NULL);
 }
 
 static int move_tag(dd_fleet_conn *c, const char *repo, const char *tag, int64_t image_id)
@@ -315,8 +320,8 @@ static int move_tag(dd_fleet_conn *c, const char *repo, const char *tag, int64_t
     bool found;
     int rc;
 
-    if ((rc = dd_fleet__int(c, "SELECT image_id FROM tags WHERE repository = $1 AND tag = $2", p,
-                            2, &prev, &found)) != DD_OK)
+    if ((rc = dd_fleet__int(c, "SELECT image_id FROM tags WHERE repository = $1 AND tag = $2", p, 2,
+                            &prev, &found)) != DD_OK)
         return rc;
     if (found && prev == image_id)
         return DD_OK;
@@ -327,12 +332,11 @@ static int move_tag(dd_fleet_conn *c, const char *repo, const char *tag, int64_t
                         (dd_dbv[]){DBT(repo), DBT(tag), DBI(image_id), DBI(now)}, 4);
     if (rc != DD_OK)
         return rc;
-    return dd_fleet__exec(c,
-                          "INSERT INTO tag_history (repository, tag, image_id, "
-                          "previous_image_id, moved_at) VALUES ($1, $2, $3, $4, $5)",
-                          (dd_dbv[]){DBT(repo), DBT(tag), DBI(image_id),
-                                     found ? DBI(prev) : DBT(NULL), DBI(now)},
-                          5);
+    return dd_fleet__exec(
+        c,
+        "INSERT INTO tag_history (repository, tag, image_id, "
+        "previous_image_id, moved_at) VALUES ($1, $2, $3, $4, $5)",
+        (dd_dbv[]){DBT(repo), DBT(tag), DBI(image_id), found ? DBI(prev) : DBT(NULL), DBI(now)}, 5);
 }
 
 static int set_label(dd_fleet_conn *c, int64_t image_id, const char *kv)
@@ -381,8 +385,8 @@ static void ident_of(ingest_ident *out, const dd_package *p, const char *os_eco)
 {
     memset(out, 0, sizeof(*out));
     out->id.purl = p->purl;
-    out->id.ecosystem = is_os_type(p->type) ? (os_eco ? os_eco : "")
-                                            : dd_scan_language_ecosystem(p->type);
+    out->id.ecosystem =
+        is_os_type(p->type) ? (os_eco ? os_eco : "") : dd_scan_language_ecosystem(p->type);
     if (!out->id.ecosystem)
         out->id.ecosystem = "";
     out->id.type = dd_pkg_type_name(p->type);
@@ -391,31 +395,43 @@ static void ident_of(ingest_ident *out, const dd_package *p, const char *os_eco)
     out->id.source_name = p->source_name;
     out->id.source_version = p->source_version;
     out->id.epoch = p->epoch;
-    out->match_name = (char *)(is_os_type(p->type) && p->source_name && *p->source_name
-                                   ? p->source_name
-                                   : p->name);
+    out->match_name =
+        (char *)(is_os_type(p->type) && p->source_name && *p->source_name ? p->source_name
+                                                                          : p->name);
 }
 
-/* --- batched statements: a 3,000-package push is a few hundred statements, not 6,000 --- */
+/* --- batched statements: a 3,000-package push is a few statements, not 6,000 ---
+ *
+ * SQLite runs in-process, so a statement is cheap and the batches are VALUES lists of fixed
+ * size (128, then 16, then 1 rows: three texts to prepare). PostgreSQL pays a round trip and a
+ * parse of every parameter: there a whole batch is one statement over bound arrays
+ * (unnest($2::text[])), whatever its size. */
 
 #define BATCH 128
 
-/* Occurrences go in statements of 128, 16 and then 1 rows: few round trips to PostgreSQL
- * whatever the count, and three statement texts to prepare. */
 static const int occurrence_tiers[] = {BATCH, 16, 1};
 
 static pthread_once_t batch_once = PTHREAD_ONCE_INIT;
-static char lookup_sql[BATCH * 10 + 160];
+static char lookup_sql[BATCH * 16 + 160];
 static char occurrences_sql[3][BATCH * 32 + 128];
+
+static const char lookup_pg_sql[] =
+    "SELECT i.id, v.ord FROM unnest($2::text[]) WITH ORDINALITY AS v(purl, ord) "
+    "JOIN identities i ON i.ecosystem = $1 AND i.purl = v.purl";
+static const char occurrences_pg_sql[] =
+    "INSERT INTO occurrences (image_id, identity_id, layer, path) "
+    "SELECT $1, v.identity_id, v.layer, v.path "
+    "FROM unnest($2::bigint[], $3::bigint[], $4::text[]) AS v(identity_id, layer, path)";
 
 static void build_occurrences_sql(char *out, size_t cap, int rows)
 {
-    size_t o = (size_t)snprintf(out, cap, "INSERT INTO occurrences (image_id, identity_id, "
-                                          "layer, path) VALUES ");
+    size_t o = (size_t)snprintf(out, cap,
+                                "INSERT INTO occurrences (image_id, identity_id, "
+                                "layer, path) VALUES ");
 
     for (int i = 0; i < rows; i++)
-        o += (size_t)snprintf(out + o, cap - o, "%s($%d, $%d, $%d, $%d)", i ? ", " : "",
-                              4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4);
+        o += (size_t)snprintf(out + o, cap - o, "%s($%d, $%d, $%d, $%d)", i ? ", " : "", 4 * i + 1,
+                              4 * i + 2, 4 * i + 3, 4 * i + 4);
 }
 
 /* The texts of the batched statements, made once from constants (never from input). */
@@ -423,50 +439,71 @@ static void build_batch_sql(void)
 {
     size_t o;
 
-    /* a join with a VALUES list rather than "purl IN (...)": PostgreSQL's generic plan then
-     * probes the (ecosystem, purl) index once per purl instead of filtering every identity of
-     * the ecosystem against the whole list */
-    o = (size_t)snprintf(lookup_sql, sizeof(lookup_sql), "SELECT i.id, i.purl FROM (VALUES ");
+    /* a join with a VALUES list rather than "purl IN (...)": the (ecosystem, purl) index is
+     * probed once per purl; each row carries its position in the batch (a constant), so the
+     * answers need no search */
+    o = (size_t)snprintf(lookup_sql, sizeof(lookup_sql), "SELECT i.id, v.column1 FROM (VALUES ");
     for (int i = 0; i < BATCH; i++)
-        o += (size_t)snprintf(lookup_sql + o, sizeof(lookup_sql) - o, "%s($%d)", i ? ", " : "",
-                              i + 2);
+        o += (size_t)snprintf(lookup_sql + o, sizeof(lookup_sql) - o, "%s(%d, $%d)", i ? ", " : "",
+                              i + 1, i + 2);
     snprintf(lookup_sql + o, sizeof(lookup_sql) - o,
-             ") AS v JOIN identities i ON i.ecosystem = $1 AND i.purl = v.column1");
+             ") AS v JOIN identities i ON i.ecosystem = $1 AND i.purl = v.column2");
     for (size_t t = 0; t < DD_ARRAY_SIZE(occurrence_tiers); t++)
-        build_occurrences_sql(occurrences_sql[t], sizeof(occurrences_sql[t]),
-                              occurrence_tiers[t]);
+        build_occurrences_sql(occurrences_sql[t], sizeof(occurrences_sql[t]), occurrence_tiers[t]);
 }
 
-/* Finds the known identities of `its[idx[0..n)]` (one ecosystem, at most BATCH) in one
- * statement; unused slots are NULL, which equals no purl. */
+/* Finds the known identities of `its[idx[0..n)]` (one ecosystem; at most BATCH on SQLite) in
+ * one statement. Unused VALUES slots are NULL, which equals no purl. */
 static int lookup_chunk(dd_fleet_conn *c, ingest_ident *its, const size_t *idx, size_t n)
 {
     dd_dbv p[BATCH + 1];
+    dd_buf arr = DD_BUF_INIT;
+    const char **purls = NULL;
     dd_q q = {0};
     int rc;
 
     p[0] = DBT(its[idx[0]].id.ecosystem);
-    for (size_t i = 0; i < BATCH; i++)
-        p[i + 1] = DBT(i < n ? its[idx[i]].id.purl : NULL);
-    for (rc = dd_q_run(&q, c, lookup_sql, p, BATCH + 1); rc > 0; rc = dd_q_next(&q)) {
-        const char *purl = dd_q_text(&q, 1);
+    if (c->kind == DD_DB_PG) {
+        if (!(purls = dd_malloc(n * sizeof(*purls))))
+            return dd_error_set(DD_ENOMEM, "out of memory");
         for (size_t i = 0; i < n; i++)
-            if (strcmp(its[idx[i]].id.purl, purl) == 0)
-                its[idx[i]].id.id = dd_q_int(&q, 0);
+            purls[i] = its[idx[i]].id.purl;
+        rc = dd_fleet__array_text(&arr, purls, n);
+        dd_free(purls);
+        if (rc != DD_OK)
+            goto done;
+        p[1] = DBT(arr.data);
+        rc = dd_q_run(&q, c, lookup_pg_sql, p, 2);
+    } else {
+        for (size_t i = 0; i < BATCH; i++)
+            p[i + 1] = DBT(i < n ? its[idx[i]].id.purl : NULL);
+        rc = dd_q_run(&q, c, lookup_sql, p, BATCH + 1);
+    }
+    for (; rc > 0; rc = dd_q_next(&q)) {
+        int64_t pos = dd_q_int(&q, 1);
+
+        if (pos >= 1 && (size_t)pos <= n)
+            its[idx[pos - 1]].id.id = dd_q_int(&q, 0);
     }
     dd_q_done(&q);
+done:
+    dd_buf_dispose(&arr);
     return rc < 0 ? rc : DD_OK;
 }
 
-/* Sets id.id of every identity the store knows already, BATCH at a time per ecosystem. */
+/* Sets id.id of every identity the store knows already: per ecosystem, BATCH at a time on
+ * SQLite, all at once on PostgreSQL. */
 static int lookup_known(dd_fleet_conn *c, ingest_ident *its, const bool *valid, size_t n)
 {
     bool *done = dd_calloc(n ? n : 1, sizeof(*done));
-    size_t idx[BATCH];
+    size_t *idx = dd_malloc((n ? n : 1) * sizeof(*idx));
+    size_t cap = c->kind == DD_DB_PG ? (n ? n : 1) : BATCH;
     int rc = DD_OK;
 
-    if (!done)
-        return dd_error_set(DD_ENOMEM, "out of memory");
+    if (!done || !idx) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < n && rc == DD_OK; i++) {
         size_t k = 0;
 
@@ -477,7 +514,7 @@ static int lookup_known(dd_fleet_conn *c, ingest_ident *its, const bool *valid, 
                 continue;
             done[j] = true;
             idx[k++] = j;
-            if (k == BATCH) {
+            if (k == cap) {
                 rc = lookup_chunk(c, its, idx, k);
                 k = 0;
             }
@@ -485,7 +522,9 @@ static int lookup_known(dd_fleet_conn *c, ingest_ident *its, const bool *valid, 
         if (k && rc == DD_OK)
             rc = lookup_chunk(c, its, idx, k);
     }
+out:
     dd_free(done);
+    dd_free(idx);
     return rc;
 }
 
@@ -515,20 +554,68 @@ static int insert_identity(dd_fleet_conn *c, ingest_ident *it)
     it->is_new = found;
     /* the same purl twice in one SBOM, or another writer inserted it since the lookup */
     if (rc == DD_OK && !found)
-        rc = dd_fleet__int(c, "SELECT id FROM identities WHERE purl = $1 AND ecosystem = $2", p,
-                           2, &it->id.id, &found);
+        rc = dd_fleet__int(c, "SELECT id FROM identities WHERE purl = $1 AND ecosystem = $2", p, 2,
+                           &it->id.id, &found);
     dd_free(key);
+    return rc;
+}
+
+/* The occurrences on PostgreSQL: one statement over three bound arrays. */
+static int insert_occurrences_pg(dd_fleet_conn *c, int64_t image_id, const dd_inventory *inv,
+                                 const ingest_ident *its, const bool *valid, size_t n)
+{
+    int64_t *ids = dd_malloc((n ? n : 1) * sizeof(*ids));
+    int64_t *layers = dd_malloc((n ? n : 1) * sizeof(*layers));
+    const char **paths = dd_malloc((n ? n : 1) * sizeof(*paths));
+    dd_buf a_ids = DD_BUF_INIT, a_layers = DD_BUF_INIT, a_paths = DD_BUF_INIT;
+    size_t k = 0;
+    int rc;
+
+    if (!ids || !layers || !paths) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const dd_package *pk = dd_inventory_get(inv, i);
+
+        if (!valid[i])
+            continue;
+        ids[k] = its[i].id.id;
+        layers[k] = pk->layer;
+        paths[k] = pk->path ? pk->path : pk->db_path;
+        k++;
+    }
+    if (!k) {
+        rc = DD_OK;
+        goto done;
+    }
+    if ((rc = dd_fleet__array_int(&a_ids, ids, k)) != DD_OK ||
+        (rc = dd_fleet__array_int(&a_layers, layers, k)) != DD_OK ||
+        (rc = dd_fleet__array_text(&a_paths, paths, k)) != DD_OK)
+        goto done;
+    rc = dd_fleet__exec(
+        c, occurrences_pg_sql,
+        (dd_dbv[]){DBI(image_id), DBT(a_ids.data), DBT(a_layers.data), DBT(a_paths.data)}, 4);
+done:
+    dd_buf_dispose(&a_ids);
+    dd_buf_dispose(&a_layers);
+    dd_buf_dispose(&a_paths);
+    dd_free(ids);
+    dd_free(layers);
+    dd_free(paths);
     return rc;
 }
 
 static int insert_occurrences(dd_fleet_conn *c, int64_t image_id, const dd_inventory *inv,
                               const ingest_ident *its, const bool *valid, size_t n)
 {
-    dd_dbv *p = dd_malloc((n ? n : 1) * 4 * sizeof(*p));
+    dd_dbv *p;
     size_t k = 0, done = 0;
     int rc = DD_OK;
 
-    if (!p)
+    if (c->kind == DD_DB_PG)
+        return insert_occurrences_pg(c, image_id, inv, its, valid, n);
+    if (!(p = dd_malloc((n ? n : 1) * 4 * sizeof(*p))))
         return dd_error_set(DD_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const dd_package *pk = dd_inventory_get(inv, i);
@@ -554,8 +641,7 @@ static int insert_occurrences(dd_fleet_conn *c, int64_t image_id, const dd_inven
  * advisories they were matched against. */
 static int note_fingerprint(dd_fleet_conn *c, dd_vulndb *db, const ingest_ident *it)
 {
-    dd_dbv p[4] = {DBT(it->id.ecosystem), DBT(it->match_name), DBT(NULL),
-                   DBI(dd_fleet__now())};
+    dd_dbv p[4] = {DBT(it->id.ecosystem), DBT(it->match_name), DBT(NULL), DBI(dd_fleet__now())};
     char fp[72];
     int64_t one;
     bool found;
@@ -595,7 +681,8 @@ static int match_new(dd_fleet_conn *c, dd_vulndb *db, ingest_ident *its, size_t 
         if (done[i] || !its[i].is_new || !*its[i].id.ecosystem)
             continue;
         for (size_t j = i; j < n; j++)
-            if (!done[j] && its[j].is_new && strcmp(its[j].id.ecosystem, its[i].id.ecosystem) == 0) {
+            if (!done[j] && its[j].is_new &&
+                strcmp(its[j].id.ecosystem, its[i].id.ecosystem) == 0) {
                 batch[k++] = its[j].id;
                 done[j] = true;
             }
@@ -607,50 +694,6 @@ static int match_new(dd_fleet_conn *c, dd_vulndb *db, ingest_ident *its, size_t 
 out:
     dd_free(batch);
     dd_free(done);
-    return rc;
-}
-
-static int record_packages(dd_fleet_conn *c, const dd_inventory *inv, const char *os_eco,
-                           dd_vulndb *db, dd_fleet_ingest_result *out, dd_fleet_newf_list *nf)
-{
-    size_t n = dd_inventory_count(inv);
-    ingest_ident *its = dd_calloc(n ? n : 1, sizeof(*its));
-    bool *valid = dd_calloc(n ? n : 1, sizeof(*valid));
-    dd_dbv p[1] = {DBI(out->image_id)};
-    int rc;
-
-    if (!its || !valid) {
-        rc = dd_error_set(DD_ENOMEM, "out of memory");
-        goto done;
-    }
-    pthread_once(&batch_once, build_batch_sql);
-    for (size_t i = 0; i < n; i++) {
-        const dd_package *pk = dd_inventory_get(inv, i);
-
-        valid[i] = pk->purl && pk->name && pk->version;
-        if (valid[i])
-            ident_of(&its[i], pk, os_eco);
-    }
-    /* the occurrences of a re-push replace the earlier ones */
-    rc = dd_fleet__exec(c, "DELETE FROM occurrences WHERE image_id = $1", p, 1);
-    if (rc == DD_OK)
-        rc = lookup_known(c, its, valid, n);
-    for (size_t i = 0; i < n && rc == DD_OK; i++) {
-        if (!valid[i])
-            continue;
-        if (!its[i].id.id)
-            rc = insert_identity(c, &its[i]);
-        out->packages++;
-        out->new_identities += its[i].is_new;
-    }
-    if (rc == DD_OK)
-        rc = insert_occurrences(c, out->image_id, inv, its, valid, n);
-    if (rc == DD_OK && db)
-        rc = match_new(c, db, its, n, nf);
-    out->new_findings = nf->n;
-done:
-    dd_free(its);
-    dd_free(valid);
     return rc;
 }
 
@@ -666,16 +709,121 @@ static char *os_text(const dd_os_info *os)
     return dd_buf_detach(&b, NULL);
 }
 
+/* What ingest knows before its transaction: the packages' identities, and which of them the
+ * store holds already. Identities are never deleted, so the lookup can run before the write
+ * transaction (outside SQLite's single writer lock); one that appears meanwhile is found by
+ * insert_identity's conflict. */
+typedef struct {
+    size_t n;
+    ingest_ident *its;
+    bool *valid;
+    bool *cached;   /* its id came from the store's id cache */
+    int64_t *known; /* identity id found by the lookup, 0 when none */
+    char *os, *os_eco;
+} ingest_plan;
+
+static void plan_dispose(ingest_plan *pl)
+{
+    dd_free(pl->its);
+    dd_free(pl->valid);
+    dd_free(pl->cached);
+    dd_free(pl->known);
+    dd_free(pl->os);
+    dd_free(pl->os_eco);
+}
+
+static int plan_packages(dd_fleet *f, dd_fleet_conn *c, const dd_inventory *inv, ingest_plan *pl)
+{
+    bool *ask;
+    size_t n = dd_inventory_count(inv);
+    int rc;
+
+    memset(pl, 0, sizeof(*pl));
+    pl->n = n;
+    pl->os = os_text(dd_inventory_os(inv));
+    if (dd_scan_os_ecosystem(&pl->os_eco, dd_inventory_os(inv)) != DD_OK)
+        pl->os_eco = NULL;
+    pl->its = dd_calloc(n ? n : 1, sizeof(*pl->its));
+    pl->valid = dd_calloc(n ? n : 1, sizeof(*pl->valid));
+    pl->known = dd_calloc(n ? n : 1, sizeof(*pl->known));
+    pl->cached = dd_calloc(n ? n : 1, sizeof(*pl->cached));
+    if (!pl->its || !pl->valid || !pl->known || !pl->cached)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    pthread_once(&batch_once, build_batch_sql);
+    for (size_t i = 0; i < n; i++) {
+        const dd_package *pk = dd_inventory_get(inv, i);
+
+        pl->valid[i] = pk->purl && pk->name && pk->version;
+        if (pl->valid[i])
+            ident_of(&pl->its[i], pk, pl->os_eco);
+    }
+    /* the database is asked only about what the cache does not know */
+    if (!(ask = dd_calloc(n ? n : 1, sizeof(*ask))))
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!pl->valid[i])
+            continue;
+        pl->its[i].id.id =
+            dd_fleet__idcache_get(f->ids, pl->its[i].id.ecosystem, pl->its[i].id.purl);
+        pl->cached[i] = pl->its[i].id.id != 0;
+        ask[i] = !pl->cached[i];
+    }
+    rc = lookup_known(c, pl->its, ask, n);
+    dd_free(ask);
+    if (rc != DD_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        pl->known[i] = pl->its[i].id.id;
+    return DD_OK;
+}
+
+/* After the commit: the ids the cache did not have. */
+static void remember_ids(dd_fleet *f, const ingest_plan *pl)
+{
+    for (size_t i = 0; i < pl->n; i++)
+        if (pl->valid[i] && !pl->cached[i] && pl->its[i].id.id)
+            dd_fleet__idcache_put(f->ids, pl->its[i].id.ecosystem, pl->its[i].id.purl,
+                                  pl->its[i].id.id);
+}
+
+static int record_packages(dd_fleet_conn *c, const dd_inventory *inv, ingest_plan *pl,
+                           dd_vulndb *db, dd_fleet_ingest_result *out, dd_fleet_newf_list *nf)
+{
+    ingest_ident *its = pl->its;
+    size_t n = pl->n;
+    dd_dbv p[1] = {DBI(out->image_id)};
+    int rc;
+
+    /* an attempt rolled back may have set ids of identities it inserted: start from the lookup */
+    for (size_t i = 0; i < n; i++) {
+        its[i].id.id = pl->known[i];
+        its[i].is_new = false;
+    }
+    /* the occurrences of a re-push replace the earlier ones */
+    rc = dd_fleet__exec(c, "DELETE FROM occurrences WHERE image_id = $1", p, 1);
+    for (size_t i = 0; i < n && rc == DD_OK; i++) {
+        if (!pl->valid[i])
+            continue;
+        if (!its[i].id.id)
+            rc = insert_identity(c, &its[i]);
+        out->packages++;
+        out->new_identities += its[i].is_new;
+    }
+    if (rc == DD_OK)
+        rc = insert_occurrences(c, out->image_id, inv, its, pl->valid, n);
+    if (rc == DD_OK && db)
+        rc = match_new(c, db, its, n, nf);
+    out->new_findings = nf->n;
+    return rc;
+}
+
 static int ingest_tx(dd_fleet *f, dd_fleet_conn *c, const dd_fleet_image_ref *ref,
-                     const dd_inventory *inv, dd_fleet_ingest_result *out)
+                     const dd_inventory *inv, ingest_plan *pl, dd_fleet_ingest_result *out)
 {
     dd_fleet_newf_list nf = {0};
-    char *os = os_text(dd_inventory_os(inv)), *os_eco = NULL;
     dd_vulndb *db = NULL;
     int rc;
 
-    if (dd_scan_os_ecosystem(&os_eco, dd_inventory_os(inv)) != DD_OK)
-        os_eco = NULL;
     /* a store whose vulnerability database is not there yet keeps the packages unmatched; the
      * first re-match after it appears matches them */
     if ((rc = dd_fleet__vulndb(f, c, NULL, &db)) == DD_ENOTFOUND) {
@@ -687,26 +835,25 @@ static int ingest_tx(dd_fleet *f, dd_fleet_conn *c, const dd_fleet_image_ref *re
         goto done;
     if ((rc = dd_fleet__begin(c)) != DD_OK)
         goto done;
-    if ((rc = upsert_image(c, ref, out->digest, os, os_eco, out)) == DD_OK &&
+    if ((rc = upsert_image(c, ref, out->digest, pl->os, pl->os_eco, out)) == DD_OK &&
         (rc = record_ref(c, ref, out->image_id)) == DD_OK &&
-        (rc = record_packages(c, inv, os_eco, db, out, &nf)) == DD_OK &&
+        (rc = record_packages(c, inv, pl, db, out, &nf)) == DD_OK &&
         (rc = dd_fleet__queue(c, &nf)) == DD_OK)
         rc = dd_fleet__commit(c);
     if (rc != DD_OK)
         dd_fleet__rollback(c);
 done:
     dd_free(nf.v);
-    dd_free(os);
-    dd_free(os_eco);
     return rc;
 }
 
-int dd_fleet_ingest(dd_fleet *f, const dd_fleet_image_ref *ref, const char *name,
-                    const void *data, size_t len, dd_fleet_ingest_result *out)
+int dd_fleet_ingest(dd_fleet *f, const dd_fleet_image_ref *ref, const char *name, const void *data,
+                    size_t len, dd_fleet_ingest_result *out)
 {
     dd_buf tmp = DD_BUF_INIT;
     dd_inventory *inv = NULL;
     dd_fleet_conn *c = NULL;
+    ingest_plan pl = {0};
     const char *plain;
     size_t plain_len;
     int rc;
@@ -724,16 +871,21 @@ int dd_fleet_ingest(dd_fleet *f, const dd_fleet_image_ref *ref, const char *name
         goto done;
     if ((rc = dd_fleet__acquire(f, &c)) != DD_OK)
         goto done;
-    /* a deadlock between two pushes sharing new identities (PostgreSQL) is retried */
-    for (int attempt = 0; attempt < 3; attempt++) {
-        out->packages = out->new_identities = out->new_findings = 0;
-        if ((rc = ingest_tx(f, c, ref, inv, out)) == DD_OK || !dd_fleet__retryable)
-            break;
+    if ((rc = plan_packages(f, c, inv, &pl)) == DD_OK) {
+        /* a deadlock between two pushes sharing new identities (PostgreSQL) is retried */
+        for (int attempt = 0; attempt < 3; attempt++) {
+            out->packages = out->new_identities = out->new_findings = 0;
+            if ((rc = ingest_tx(f, c, ref, inv, &pl, out)) == DD_OK || !dd_fleet__retryable)
+                break;
+        }
+        if (rc == DD_OK)
+            remember_ids(f, &pl);
     }
     dd_fleet__release(f, c);
 done:
     if (rc != DD_OK)
         out->created = false;
+    plan_dispose(&pl);
     dd_inventory_free(inv);
     dd_buf_dispose(&tmp);
     return rc;

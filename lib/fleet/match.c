@@ -6,6 +6,7 @@
 #include <drydock/scan.h>
 
 #include <ctype.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -188,8 +189,8 @@ static int record_finding(dd_fleet_conn *c, const dd_finding *fd, int64_t ident,
 {
     char *aliases = aliases_json(fd);
     const char *sev = dd_severity_name(fd->severity);
-    dd_dbv p[6] = {DBI(ident), DBT(fd->id), DBT(aliases), DBT(sev), DBT(fd->fixed),
-                   DBI(dd_fleet__now())};
+    dd_dbv p[6] = {DBI(ident), DBT(fd->id),    DBT(aliases),
+                   DBT(sev),   DBT(fd->fixed), DBI(dd_fleet__now())};
     int64_t id;
     bool found;
     int rc;
@@ -233,8 +234,9 @@ static int resolve_gone(dd_fleet_conn *c, const dd_scan_result *r, size_t lo, si
     size_t n = 0, alloc = 0;
     int rc;
 
-    for (rc = dd_q_run(&q, c, "SELECT id, advisory FROM findings WHERE identity_id = $1 AND "
-                              "state = 'open'",
+    for (rc = dd_q_run(&q, c,
+                       "SELECT id, advisory FROM findings WHERE identity_id = $1 AND "
+                       "state = 'open'",
                        p, 1);
          rc > 0; rc = dd_q_next(&q)) {
         const char *adv = dd_q_text(&q, 1);
@@ -264,23 +266,330 @@ static int resolve_gone(dd_fleet_conn *c, const dd_scan_result *r, size_t lo, si
     return rc < 0 ? rc : DD_OK;
 }
 
-int dd_fleet__match_idents(dd_fleet_conn *c, dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
-                           bool resolve, dd_fleet_newf_list *nf, uint64_t *resolved)
+/* --- the same, batched for PostgreSQL: a few statements over bound arrays per batch of
+ * identities, instead of several round trips per finding --- */
+
+typedef struct {
+    const dd_scan_result *r;
+    const dd_fleet_ident *ids;
+} result_view;
+
+/* qsort takes no payload; one per thread, as several connections match at once */
+static __thread const result_view *sort_view;
+
+static int64_t ident_of_finding(const result_view *v, size_t k)
 {
-    dd_inventory *inv = NULL;
-    dd_scan_result *r = NULL;
-    dd_scan_opts so = DD_SCAN_OPTS_INIT;
-    size_t k = 0;
+    return v->ids[dd_scan_get(v->r, k)->pkg].id;
+}
+
+static int cmp_finding(int64_t ident_a, const char *adv_a, int64_t ident_b, const char *adv_b)
+{
+    if (ident_a != ident_b)
+        return ident_a < ident_b ? -1 : 1;
+    return strcmp(adv_a, adv_b);
+}
+
+static int cmp_by_key(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+    return cmp_finding(ident_of_finding(sort_view, x), dd_scan_get(sort_view->r, x)->id,
+                       ident_of_finding(sort_view, y), dd_scan_get(sort_view->r, y)->id);
+}
+
+/* The result's finding of (identity, advisory), by binary search over `order`; -1 when none. */
+static ssize_t find_finding(const result_view *v, const size_t *order, size_t n, int64_t ident,
+                            const char *adv)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_finding(ident_of_finding(v, order[mid]), dd_scan_get(v->r, order[mid])->id,
+                            ident, adv);
+        if (c == 0)
+            return (ssize_t)order[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+typedef struct {
+    dd_buf ident, advisory, aliases, severity, fixed;
+} finding_arrays;
+
+static void finding_arrays_dispose(finding_arrays *a)
+{
+    dd_buf_dispose(&a->ident);
+    dd_buf_dispose(&a->advisory);
+    dd_buf_dispose(&a->aliases);
+    dd_buf_dispose(&a->severity);
+    dd_buf_dispose(&a->fixed);
+}
+
+static int finding_arrays_make(finding_arrays *out, const result_view *v)
+{
+    size_t n = dd_scan_count(v->r);
+    int64_t *ident = dd_malloc((n ? n : 1) * sizeof(*ident));
+    const char **adv = dd_calloc(n ? n : 1, sizeof(*adv));
+    const char **sev = dd_calloc(n ? n : 1, sizeof(*sev));
+    const char **fixed = dd_calloc(n ? n : 1, sizeof(*fixed));
+    char **aliases = dd_calloc(n ? n : 1, sizeof(*aliases));
+    int rc = DD_OK;
+
+    if (!ident || !adv || !sev || !fixed || !aliases)
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n && rc == DD_OK; k++) {
+        const dd_finding *fd = dd_scan_get(v->r, k);
+
+        ident[k] = ident_of_finding(v, k);
+        adv[k] = fd->id;
+        sev[k] = dd_severity_name(fd->severity);
+        fixed[k] = fd->fixed;
+        if (!(aliases[k] = aliases_json(fd)))
+            rc = dd_error_set(DD_ENOMEM, "out of memory");
+    }
+    if (rc == DD_OK &&
+        ((rc = dd_fleet__array_int(&out->ident, ident, n)) != DD_OK ||
+         (rc = dd_fleet__array_text(&out->advisory, adv, n)) != DD_OK ||
+         (rc = dd_fleet__array_text(&out->aliases, (const char *const *)aliases, n)) != DD_OK ||
+         (rc = dd_fleet__array_text(&out->severity, sev, n)) != DD_OK ||
+         (rc = dd_fleet__array_text(&out->fixed, fixed, n)) != DD_OK))
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t k = 0; aliases && k < n; k++)
+        free(aliases[k]);
+    dd_free(aliases);
+    dd_free(ident);
+    dd_free(adv);
+    dd_free(sev);
+    dd_free(fixed);
+    return rc;
+}
+
+#define FINDINGS_UNNEST                                                                            \
+    "unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) "                        \
+    "AS v(identity_id, advisory, aliases, severity, fixed)"
+
+/* Runs a statement answering (finding id, identity id, advisory) and notes each finding's id
+ * in `fid` (indexed like the result). */
+static int note_ids(dd_fleet_conn *c, const char *sql, const dd_dbv *p, int np,
+                    const result_view *v, const size_t *order, size_t n, int64_t *fid)
+{
+    dd_q q = {0};
     int rc;
 
+    for (rc = dd_q_run(&q, c, sql, p, np); rc > 0; rc = dd_q_next(&q)) {
+        ssize_t k = find_finding(v, order, n, dd_q_int(&q, 1), dd_q_text(&q, 2));
+        if (k >= 0)
+            fid[k] = dd_q_int(&q, 0);
+    }
+    dd_q_done(&q);
+    return rc < 0 ? rc : DD_OK;
+}
+
+static int push_vid(const char ***vids, int64_t **fids, size_t *n, size_t *alloc, dd_arena *a,
+                    const char *vid, int64_t fid)
+{
+    char *up;
+    size_t i, alloc2 = *alloc;
+
+    if (DD_ARRAY_RESERVE(*vids, alloc2, *n + 1, sizeof(**vids), 64) != DD_OK ||
+        DD_ARRAY_RESERVE(*fids, *alloc, *n + 1, sizeof(**fids), 64) != DD_OK ||
+        !(up = dd_arena_strndup(a, vid, strnlen(vid, 255))))
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    for (i = 0; up[i]; i++)
+        up[i] = (char)toupper((unsigned char)up[i]);
+    (*vids)[*n] = up;
+    (*fids)[*n] = fid;
+    (*n)++;
+    return DD_OK;
+}
+
+/* The finding ids of the new and reopened findings (fid[k] != 0), and their list for the
+ * webhooks, in the result's order. */
+static int record_new_pg(dd_fleet_conn *c, const result_view *v, const int64_t *fid,
+                         dd_fleet_newf_list *nf)
+{
+    size_t n = dd_scan_count(v->r), nv = 0, alloc = 0;
+    const char **vids = NULL;
+    int64_t *fids = NULL;
+    dd_buf a_vid = DD_BUF_INIT, a_fid = DD_BUF_INIT;
+    dd_arena *a = NULL;
+    int rc = dd_arena_new(&a);
+
+    for (size_t k = 0; k < n && rc == DD_OK; k++) {
+        const dd_finding *fd = dd_scan_get(v->r, k);
+
+        if (!fid[k])
+            continue;
+        rc = push_vid(&vids, &fids, &nv, &alloc, a, fd->id, fid[k]);
+        for (size_t i = 0; rc == DD_OK && i < fd->n_aliases; i++)
+            rc = push_vid(&vids, &fids, &nv, &alloc, a, fd->aliases[i], fid[k]);
+        for (size_t i = 0; rc == DD_OK && i < fd->n_records; i++)
+            rc = push_vid(&vids, &fids, &nv, &alloc, a, fd->records[i], fid[k]);
+        if (rc == DD_OK)
+            rc = push_new(nf, fid[k], ident_of_finding(v, k));
+    }
+    if (rc == DD_OK && nv && (rc = dd_fleet__array_text(&a_vid, vids, nv)) == DD_OK &&
+        (rc = dd_fleet__array_int(&a_fid, fids, nv)) == DD_OK)
+        rc = dd_fleet__exec(c,
+                            "INSERT INTO finding_ids (vid, finding_id) SELECT * FROM "
+                            "unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING",
+                            (dd_dbv[]){DBT(a_vid.data), DBT(a_fid.data)}, 2);
+    dd_buf_dispose(&a_vid);
+    dd_buf_dispose(&a_fid);
+    dd_free(vids);
+    dd_free(fids);
+    dd_arena_free(a);
+    return rc;
+}
+
+/* Resolves the open findings of `ids` the result no longer has. */
+static int resolve_gone_pg(dd_fleet_conn *c, const result_view *v, const size_t *order,
+                           const char *ident_array, uint64_t *resolved)
+{
+    size_t n = dd_scan_count(v->r), n_gone = 0, alloc = 0;
+    int64_t *gone = NULL;
+    dd_buf a_gone = DD_BUF_INIT;
+    dd_q q = {0};
+    int rc;
+
+    for (rc = dd_q_run(&q, c,
+                       "SELECT id, identity_id, advisory FROM findings "
+                       "WHERE identity_id = ANY($1::bigint[]) AND state = 'open'",
+                       (dd_dbv[]){DBT(ident_array)}, 1);
+         rc > 0; rc = dd_q_next(&q)) {
+        if (find_finding(v, order, n, dd_q_int(&q, 1), dd_q_text(&q, 2)) >= 0)
+            continue;
+        if (DD_ARRAY_RESERVE(gone, alloc, n_gone + 1, sizeof(*gone), 16) != DD_OK) {
+            rc = dd_error_set(DD_ENOMEM, "out of memory");
+            break;
+        }
+        gone[n_gone++] = dd_q_int(&q, 0);
+    }
+    dd_q_done(&q);
+    if (rc >= 0 && n_gone && (rc = dd_fleet__array_int(&a_gone, gone, n_gone)) == DD_OK)
+        rc = dd_fleet__exec(c,
+                            "UPDATE findings SET state = 'resolved', resolved_at = $2 "
+                            "WHERE id = ANY($1::bigint[])",
+                            (dd_dbv[]){DBT(a_gone.data), DBI(dd_fleet__now())}, 2);
+    if (rc >= 0)
+        *resolved += n_gone;
+    dd_buf_dispose(&a_gone);
+    dd_free(gone);
+    return rc < 0 ? rc : DD_OK;
+}
+
+static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
+                     const dd_scan_result *r, bool resolve, dd_fleet_newf_list *nf,
+                     uint64_t *resolved)
+{
+    result_view v = {r, ids};
+    size_t n = dd_scan_count(r);
+    size_t *order = dd_malloc((n ? n : 1) * sizeof(*order));
+    int64_t *fid = dd_calloc(n ? n : 1, sizeof(*fid));
+    int64_t *idv = dd_malloc((n_ids ? n_ids : 1) * sizeof(*idv));
+    finding_arrays fa = {DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT};
+    dd_buf a_ids = DD_BUF_INIT;
+    int64_t now = dd_fleet__now();
+    int rc = DD_OK;
+
+    if (!order || !fid || !idv) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++)
+        order[k] = k;
+    sort_view = &v;
+    if (n)
+        qsort(order, n, sizeof(*order), cmp_by_key);
+    for (size_t i = 0; i < n_ids; i++)
+        idv[i] = ids[i].id;
+    if ((rc = dd_fleet__array_int(&a_ids, idv, n_ids)) != DD_OK)
+        goto done;
+    if (n) {
+        dd_dbv p[6];
+
+        if ((rc = finding_arrays_make(&fa, &v)) != DD_OK)
+            goto done;
+        p[0] = DBT(fa.ident.data), p[1] = DBT(fa.advisory.data), p[2] = DBT(fa.aliases.data);
+        p[3] = DBT(fa.severity.data), p[4] = DBT(fa.fixed.data), p[5] = DBI(now);
+        /* ON CONFLICT DO NOTHING: two servers matching the same identity record it once */
+        if ((rc = note_ids(c,
+                           "INSERT INTO findings (identity_id, advisory, aliases, severity, "
+                           "fixed, first_seen) SELECT v.identity_id, v.advisory, v.aliases, "
+                           "v.severity, v.fixed, $6 FROM " FINDINGS_UNNEST
+                           " ON CONFLICT (identity_id, advisory) DO NOTHING "
+                           "RETURNING id, identity_id, advisory",
+                           p, 6, &v, order, n, fid)) != DD_OK)
+            goto done;
+        /* a resolved finding that matches again is reopened and counts as new */
+        if ((rc = note_ids(c,
+                           "UPDATE findings f SET state = 'open', resolved_at = NULL, "
+                           "aliases = v.aliases, severity = v.severity, fixed = v.fixed "
+                           "FROM " FINDINGS_UNNEST " WHERE f.identity_id = v.identity_id AND "
+                           "f.advisory = v.advisory AND f.state = 'resolved' "
+                           "RETURNING f.id, f.identity_id, f.advisory",
+                           p, 5, &v, order, n, fid)) != DD_OK)
+            goto done;
+        /* the others keep their state; their severity and fixed version are refreshed */
+        if ((rc = dd_fleet__exec(c,
+                                 "UPDATE findings f SET aliases = v.aliases, severity = "
+                                 "v.severity, fixed = v.fixed FROM " FINDINGS_UNNEST
+                                 " WHERE f.identity_id = v.identity_id AND f.advisory = "
+                                 "v.advisory AND (f.aliases <> v.aliases OR f.severity <> "
+                                 "v.severity OR f.fixed IS DISTINCT FROM v.fixed)",
+                                 p, 5)) != DD_OK)
+            goto done;
+        if ((rc = record_new_pg(c, &v, fid, nf)) != DD_OK)
+            goto done;
+    }
+    if (resolve && (rc = resolve_gone_pg(c, &v, order, a_ids.data, resolved)) != DD_OK)
+        goto done;
+    rc = dd_fleet__exec(c, "UPDATE identities SET matched_at = $2 WHERE id = ANY($1::bigint[])",
+                        (dd_dbv[]){DBT(a_ids.data), DBI(now)}, 2);
+done:
+    finding_arrays_dispose(&fa);
+    dd_buf_dispose(&a_ids);
+    dd_free(order);
+    dd_free(fid);
+    dd_free(idv);
+    return rc;
+}
+
+int dd_fleet__match_compute(dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
+                            dd_scan_result **out)
+{
+    dd_inventory *inv = NULL;
+    dd_scan_opts so = DD_SCAN_OPTS_INIT;
+    int rc;
+
+    *out = NULL;
     if (!n)
         return DD_OK;
     /* every identity of the batch shares one ecosystem: the OS one applies to its OS packages */
     so.os_ecosystem = ids[0].ecosystem;
-    if ((rc = build_inventory(&inv, ids, n)) != DD_OK)
-        goto done;
-    if ((rc = dd_scan_match(&r, inv, db, &so)) != DD_OK)
-        goto done;
+    if ((rc = build_inventory(&inv, ids, n)) == DD_OK)
+        rc = dd_scan_match(out, inv, db, &so);
+    dd_inventory_free(inv);
+    return rc;
+}
+
+int dd_fleet__match_record(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n,
+                           const dd_scan_result *r, bool resolve, dd_fleet_newf_list *nf,
+                           uint64_t *resolved)
+{
+    size_t k = 0;
+    int rc = DD_OK;
+
+    if (!n)
+        return DD_OK;
+    if (c->kind == DD_DB_PG)
+        return record_pg(c, ids, n, r, resolve, nf, resolved);
+    /* SQLite runs in-process: a statement per row costs microseconds */
     for (size_t i = 0; i < n && rc == DD_OK; i++) {
         size_t lo = k;
         dd_dbv p[2] = {DBI(ids[i].id), DBI(dd_fleet__now())};
@@ -292,8 +601,19 @@ int dd_fleet__match_idents(dd_fleet_conn *c, dd_vulndb *db, const dd_fleet_ident
         if (rc == DD_OK)
             rc = dd_fleet__exec(c, "UPDATE identities SET matched_at = $2 WHERE id = $1", p, 2);
     }
-done:
+    return rc;
+}
+
+int dd_fleet__match_idents(dd_fleet_conn *c, dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
+                           bool resolve, dd_fleet_newf_list *nf, uint64_t *resolved)
+{
+    dd_scan_result *r = NULL;
+    int rc;
+
+    if (!n)
+        return DD_OK;
+    if ((rc = dd_fleet__match_compute(db, ids, n, &r)) == DD_OK)
+        rc = dd_fleet__match_record(c, ids, n, r, resolve, nf, resolved);
     dd_scan_result_free(r);
-    dd_inventory_free(inv);
     return rc;
 }

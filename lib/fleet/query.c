@@ -2,6 +2,7 @@
 #include "fleet/fleet_int.h"
 
 #include <ctype.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,41 @@ static int with_conn(dd_fleet *f, query_fn fn, const void *args, json_t *doc, js
     return DD_OK;
 }
 
+/* --- id lists --- */
+
+typedef struct {
+    int64_t *v;
+    size_t n, alloc;
+} idlist;
+
+static int idlist_push(idlist *l, int64_t id)
+{
+    if (DD_ARRAY_RESERVE(l->v, l->alloc, l->n + 1, sizeof(*l->v), 32) != DD_OK)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    l->v[l->n++] = id;
+    return DD_OK;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+static void idlist_sort_unique(idlist *l)
+{
+    size_t w = 0;
+
+    if (!l->n)
+        return;
+    qsort(l->v, l->n, sizeof(*l->v), cmp_id);
+    for (size_t i = 0; i < l->n; i++)
+        if (w == 0 || l->v[w - 1] != l->v[i])
+            l->v[w++] = l->v[i];
+    l->n = w;
+}
+
 /* --- affected --- */
 
 typedef struct {
@@ -166,91 +202,459 @@ static int pairs_push(pairs *p, int64_t image, int64_t finding)
     return DD_OK;
 }
 
-static int affected_pairs(dd_fleet_conn *c, const affected_args *a, pairs *out, bool *more)
+/* --- a page's images, fetched together ---
+ *
+ * A page of 100 images once cost a few statements per image (its row, its tags, its
+ * deployments, each finding's package): hundreds of round trips to PostgreSQL. These take the
+ * whole page in one statement each, the ids bound as one list parameter: a JSON array read with
+ * json_each on SQLite, an array on PostgreSQL. */
+
+typedef struct {
+    const char *sqlite, *pg;
+} dual_sql;
+
+#define SQL_FOR(c, d) ((c)->kind == DD_DB_PG ? (d).pg : (d).sqlite)
+
+static int id_list(dd_buf *b, const dd_fleet_conn *c, const int64_t *v, size_t n)
 {
-    int64_t last = -1;
+    int rc;
+
+    if (c->kind == DD_DB_PG)
+        return dd_fleet__array_int(b, v, n);
+    rc = dd_buf_putc(b, '[');
+    for (size_t i = 0; i < n && rc == DD_OK; i++)
+        rc = dd_buf_printf(b, "%s%lld", i ? "," : "", (long long)v[i]);
+    return rc == DD_OK ? dd_buf_putc(b, ']') : rc;
+}
+
+static int text_list(dd_buf *b, const dd_fleet_conn *c, const char *const *v, size_t n)
+{
+    json_t *a;
+    char *s;
+    int rc = DD_OK;
+
+    if (c->kind == DD_DB_PG)
+        return dd_fleet__array_text(b, v, n);
+    if (!(a = json_array()))
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n && rc == DD_OK; i++)
+        if (json_array_append_new(a, json_string(v[i])) != 0)
+            rc = dd_error_set(DD_ENOMEM, "out of memory");
+    s = rc == DD_OK ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    if (rc == DD_OK && !s)
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+    if (rc == DD_OK)
+        rc = dd_buf_puts(b, s);
+    free(s);
+    return rc;
+}
+
+/* The position of `id` in the sorted `v`, -1 when absent. */
+static ssize_t id_index(const int64_t *v, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] == id)
+            return (ssize_t)mid;
+        if (v[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static const dual_sql heads_sql = {
+    "SELECT id, digest, repository, base_image, os, pushed_at FROM images "
+    "WHERE id IN (SELECT value FROM json_each($1))",
+    "SELECT id, digest, repository, base_image, os, pushed_at FROM images "
+    "WHERE id = ANY($1::bigint[])"};
+static const dual_sql tags_sql = {
+    "SELECT image_id, tag FROM tags WHERE image_id IN (SELECT value FROM json_each($1)) "
+    "ORDER BY image_id, tag",
+    "SELECT image_id, tag FROM tags WHERE image_id = ANY($1::bigint[]) ORDER BY image_id, tag"};
+static const dual_sql deployments_sql = {
+    "SELECT digest, environment, cluster, namespace, container, last_seen FROM deployments "
+    "WHERE digest IN (SELECT value FROM json_each($1)) "
+    "ORDER BY digest, environment, cluster, namespace, container",
+    "SELECT digest, environment, cluster, namespace, container, last_seen FROM deployments "
+    "WHERE digest = ANY($1::text[]) ORDER BY digest, environment, cluster, namespace, container"};
+
+/* The heads of images `ids` (sorted, distinct) as image_head makes them, in `out[i]` (NULL for
+ * an id the store does not have); with `deployments`, each with its deployments too. */
+static int page_heads(dd_fleet_conn *c, const int64_t *ids, size_t n, bool full, bool deployments,
+                      json_t **out)
+{
+    dd_buf list = DD_BUF_INIT, digests = DD_BUF_INIT;
+    const char **dv = NULL;
+    json_t *by_digest = NULL;
+    size_t nd = 0;
     dd_q q = {0};
     int rc;
 
-    *more = false;
-    for (rc = dd_q_run(&q, c,
-                       "SELECT o.image_id, f.id FROM finding_ids v "
-                       "JOIN findings f ON f.id = v.finding_id "
-                       "JOIN occurrences o ON o.identity_id = f.identity_id "
-                       "WHERE v.vid = $1 AND f.state = 'open' AND o.image_id > $2 "
-                       "ORDER BY o.image_id, f.id",
-                       (dd_dbv[]){DBT(a->vid), DBI(a->after)}, 2);
-         rc > 0; rc = dd_q_next(&q)) {
-        int64_t image = dd_q_int(&q, 0), finding = dd_q_int(&q, 1);
+    memset(out, 0, n * sizeof(*out));
+    if (!n)
+        return DD_OK;
+    if ((rc = id_list(&list, c, ids, n)) != DD_OK)
+        return rc;
+    for (rc = dd_q_run(&q, c, SQL_FOR(c, heads_sql), (dd_dbv[]){DBT(list.data)}, 1); rc > 0;
+         rc = dd_q_next(&q)) {
+        ssize_t k = id_index(ids, n, dd_q_int(&q, 0));
+        json_t *im;
 
-        if (image != last) {
-            if (out->images == a->limit) {
-                *more = true;
-                break;
-            }
-            out->images++;
-            last = image;
-        }
-        /* an identity at two paths of one image: one package entry */
-        if (out->n && out->image[out->n - 1] == image && out->finding[out->n - 1] == finding)
+        if (k < 0)
             continue;
-        if ((rc = pairs_push(out, image, finding)) != DD_OK)
-            break;
+        im = json_pack("{ssss}", "digest", dd_q_text(&q, 1), "repository", dd_q_text(&q, 2));
+        if (im && full) {
+            json_object_set_new(im, "base_image", text_or_null(dd_q_text(&q, 3)));
+            json_object_set_new(im, "os", text_or_null(dd_q_text(&q, 4)));
+            json_object_set_new(im, "pushed_at", json_integer(dd_q_int(&q, 5)));
+        }
+        if (im)
+            json_object_set_new(im, "tags", json_array());
+        out[k] = im;
     }
     dd_q_done(&q);
+    if (rc < 0)
+        goto done;
+    for (rc = dd_q_run(&q, c, SQL_FOR(c, tags_sql), (dd_dbv[]){DBT(list.data)}, 1); rc > 0;
+         rc = dd_q_next(&q)) {
+        ssize_t k = id_index(ids, n, dd_q_int(&q, 0));
+        if (k >= 0 && out[k])
+            json_array_append_new(json_object_get(out[k], "tags"), json_string(dd_q_text(&q, 1)));
+    }
+    dd_q_done(&q);
+    if (rc < 0 || !deployments)
+        goto done;
+    if (!(dv = dd_calloc(n, sizeof(*dv))) || !(by_digest = json_object())) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (out[i]) {
+            json_t *list_of = json_array();
+            dv[nd++] = json_string_value(json_object_get(out[i], "digest"));
+            json_object_set_new(out[i], "deployments", list_of);
+            json_object_set(by_digest, dv[nd - 1], list_of);
+        }
+    if (!nd || (rc = text_list(&digests, c, dv, nd)) != DD_OK)
+        goto done;
+    for (rc = dd_q_run(&q, c, SQL_FOR(c, deployments_sql), (dd_dbv[]){DBT(digests.data)}, 1);
+         rc > 0; rc = dd_q_next(&q)) {
+        json_t *to = json_object_get(by_digest, dd_q_text(&q, 0));
+        if (to)
+            json_array_append_new(to, json_pack("{sssssssssI}", "environment", dd_q_text(&q, 1),
+                                                "cluster", dd_q_text(&q, 2), "namespace",
+                                                dd_q_text(&q, 3), "container", dd_q_text(&q, 4),
+                                                "last_seen", (json_int_t)dd_q_int(&q, 5)));
+    }
+    dd_q_done(&q);
+done:
+    if (rc < 0)
+        for (size_t i = 0; i < n; i++) {
+            json_decref(out[i]);
+            out[i] = NULL;
+        }
+    json_decref(by_digest);
+    dd_free(dv);
+    dd_buf_dispose(&list);
+    dd_buf_dispose(&digests);
     return rc < 0 ? rc : DD_OK;
 }
 
-/* The package entry of a finding, made once per finding and shared by the images holding it. */
-static json_t *finding_package(dd_fleet_conn *c, json_t *cache, int64_t finding)
+static int cmp_i64(const void *a, const void *b)
 {
-    char key[24];
-    json_t *pkg;
-    dd_q q = {0};
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-    snprintf(key, sizeof(key), "%lld", (long long)finding);
-    if ((pkg = json_object_get(cache, key)))
-        return json_deep_copy(pkg);
-    if (dd_q_run(&q, c,
-                 "SELECT i.purl, i.name, i.version, f.fixed, f.severity FROM findings f "
-                 "JOIN identities i ON i.id = f.identity_id WHERE f.id = $1",
-                 (dd_dbv[]){DBI(finding)}, 1) > 0)
-        pkg = json_pack("{sssssssoss}", "purl", dd_q_text(&q, 0), "name", dd_q_text(&q, 1),
-                        "installed", dd_q_text(&q, 2), "fixed", text_or_null(dd_q_text(&q, 3)),
-                        "severity", dd_q_text(&q, 4));
+    return (x > y) - (x < y);
+}
+
+/* The open findings of the advisory, each with its package entry, sorted by finding id. */
+typedef struct {
+    int64_t fid, ident;
+    json_t *pkg;
+} adv_finding;
+
+typedef struct {
+    adv_finding *v;
+    size_t n, alloc;
+} adv_findings;
+
+static void adv_findings_dispose(adv_findings *af)
+{
+    for (size_t i = 0; i < af->n; i++)
+        json_decref(af->v[i].pkg);
+    dd_free(af->v);
+}
+
+/* Appends the finding of the current row: columns id, identity_id, purl, name, version, fixed,
+ * severity. */
+static int push_finding(adv_findings *af, dd_q *q)
+{
+    adv_finding *f;
+
+    if (DD_ARRAY_RESERVE(af->v, af->alloc, af->n + 1, sizeof(*af->v), 16) != DD_OK)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    f = &af->v[af->n];
+    f->fid = dd_q_int(q, 0);
+    f->ident = dd_q_int(q, 1);
+    f->pkg = json_pack("{sssssssoss}", "purl", dd_q_text(q, 2), "name", dd_q_text(q, 3),
+                       "installed", dd_q_text(q, 4), "fixed", text_or_null(dd_q_text(q, 5)),
+                       "severity", dd_q_text(q, 6));
+    if (!f->pkg)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    af->n++;
+    return DD_OK;
+}
+
+static int cmp_adv_finding(const void *a, const void *b)
+{
+    return cmp_i64(&((const adv_finding *)a)->fid, &((const adv_finding *)b)->fid);
+}
+
+static const json_t *finding_pkg(const adv_findings *af, int64_t fid)
+{
+    size_t lo = 0, hi = af->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (af->v[mid].fid == fid)
+            return af->v[mid].pkg;
+        if (af->v[mid].fid < fid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The document's head and the advisory's open findings with their packages. On PostgreSQL one
+ * statement whose plan needs no statistics (a freshly loaded store has none, and a join here
+ * then read every finding): the ids from the finding ids' index as an array, the findings by
+ * primary key, each one's identity by a LATERAL primary-key lookup; the first row, open ones
+ * first, is the head. */
+static int affected_findings(dd_fleet_conn *c, const affected_args *a, json_t *doc,
+                             adv_findings *out)
+{
+    dd_q q = {0};
+    bool head = false;
+    int rc;
+
+    if (c->kind != DD_DB_PG) {
+        if ((rc = affected_head(c, a, doc)) != DD_OK)
+            return rc;
+        head = true;
+        rc = dd_q_run(&q, c,
+                      "SELECT f.id, f.identity_id, i.purl, i.name, i.version, f.fixed, "
+                      "f.severity, f.state FROM finding_ids v "
+                      "JOIN findings f ON f.id = v.finding_id "
+                      "JOIN identities i ON i.id = f.identity_id "
+                      "WHERE v.vid = $1 AND f.state = 'open'",
+                      (dd_dbv[]){DBT(a->vid)}, 1);
+    } else {
+        rc = dd_q_run(&q, c,
+                      "SELECT f.id, f.identity_id, i.purl, i.name, i.version, f.fixed, "
+                      "f.severity, f.state, f.advisory, f.aliases FROM findings f "
+                      "CROSS JOIN LATERAL (SELECT purl, name, version FROM identities "
+                      "WHERE id = f.identity_id) i "
+                      "WHERE f.id = ANY(ARRAY(SELECT finding_id FROM finding_ids "
+                      "WHERE vid = $1)) "
+                      "ORDER BY CASE f.state WHEN 'open' THEN 0 ELSE 1 END, f.id",
+                      (dd_dbv[]){DBT(a->vid)}, 1);
+    }
+    for (; rc > 0; rc = dd_q_next(&q)) {
+        if (!head) {
+            json_t *aliases = json_loads(dd_q_text(&q, 9), 0, NULL);
+            json_object_set_new(doc, "advisory", json_string(dd_q_text(&q, 8)));
+            json_object_set_new(doc, "aliases", aliases ? aliases : json_array());
+            json_object_set_new(doc, "severity", json_string(dd_q_text(&q, 6)));
+            head = true;
+        }
+        if (strcmp(dd_q_text(&q, 7), "open") == 0 && (rc = push_finding(out, &q)) != DD_OK)
+            break;
+    }
     dd_q_done(&q);
-    if (pkg)
-        json_object_set(cache, key, pkg);
-    return pkg;
+    if (rc >= 0 && !head) {
+        json_object_set_new(doc, "advisory", json_string(a->vid));
+        json_object_set_new(doc, "aliases", json_array());
+        json_object_set_new(doc, "severity", json_null());
+    }
+    if (out->n)
+        qsort(out->v, out->n, sizeof(*out->v), cmp_adv_finding);
+    return rc < 0 ? rc : DD_OK;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* (identity, image) rows: the first `limit` + 1 images after the cursor of each identity. */
+typedef struct {
+    int64_t (*v)[2];
+    size_t n, alloc;
+} row_list;
+
+static int row_push(row_list *l, int64_t a, int64_t b)
+{
+    if (DD_ARRAY_RESERVE(l->v, l->alloc, l->n + 1, sizeof(*l->v), 256) != DD_OK)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    l->v[l->n][0] = a;
+    l->v[l->n][1] = b;
+    l->n++;
+    return DD_OK;
+}
+
+static int first_images(dd_fleet_conn *c, const affected_args *a, const idlist *idents,
+                        row_list *out)
+{
+    dd_buf arr = DD_BUF_INIT;
+    dd_q q = {0};
+    int rc = DD_OK;
+
+    if (c->kind == DD_DB_PG) {
+        /* one round trip: a LATERAL subquery per identity, each an index range with LIMIT */
+        if ((rc = dd_fleet__array_int(&arr, idents->v, idents->n)) != DD_OK)
+            return rc;
+        for (rc = dd_q_run(&q, c,
+                           "SELECT i.id, o.image_id FROM unnest($1::bigint[]) AS i(id) "
+                           "CROSS JOIN LATERAL (SELECT image_id FROM occurrences "
+                           "WHERE identity_id = i.id AND image_id > $2 GROUP BY image_id "
+                           "ORDER BY image_id LIMIT $3) o",
+                           (dd_dbv[]){DBT(arr.data), DBI(a->after), DBI(a->limit + 1)}, 3);
+             rc > 0; rc = dd_q_next(&q))
+            if ((rc = row_push(out, dd_q_int(&q, 0), dd_q_int(&q, 1))) != DD_OK)
+                break;
+        dd_q_done(&q);
+        dd_buf_dispose(&arr);
+        return rc < 0 ? rc : DD_OK;
+    }
+    for (size_t j = 0; j < idents->n && rc >= 0; j++) {
+        for (rc = dd_q_run(&q, c,
+                           "SELECT image_id FROM occurrences WHERE identity_id = $1 AND "
+                           "image_id > $2 GROUP BY image_id ORDER BY image_id LIMIT $3",
+                           (dd_dbv[]){DBI(idents->v[j]), DBI(a->after), DBI(a->limit + 1)}, 3);
+             rc > 0; rc = dd_q_next(&q))
+            if ((rc = row_push(out, idents->v[j], dd_q_int(&q, 0))) != DD_OK)
+                break;
+        dd_q_done(&q);
+    }
+    return rc < 0 ? rc : DD_OK;
+}
+
+/* The affected page's (image, finding) pairs, sorted. Each identity's images come from its
+ * index in order and stop after `limit` + 1, so a page costs the same however many images the
+ * advisory affects: the page is the first `limit` images of their union, and every image of an
+ * identity up to the page's last one is among that identity's first `limit` + 1. */
+static int affected_pairs(dd_fleet_conn *c, const affected_args *a, const adv_findings *af,
+                          pairs *out, bool *more)
+{
+    idlist idents = {0}, all = {0};
+    row_list rows = {0}, pr = {0};
+    int64_t upto;
+    int rc = DD_OK;
+
+    *more = false;
+    for (size_t k = 0; k < af->n && rc == DD_OK; k++)
+        rc = idlist_push(&idents, af->v[k].ident);
+    idlist_sort_unique(&idents);
+    if (rc != DD_OK || !idents.n || (rc = first_images(c, a, &idents, &rows)) != DD_OK)
+        goto done;
+    for (size_t r = 0; r < rows.n && rc == DD_OK; r++)
+        rc = idlist_push(&all, rows.v[r][1]);
+    idlist_sort_unique(&all);
+    if (rc != DD_OK || !all.n)
+        goto done;
+    *more = all.n > a->limit;
+    upto = all.v[(*more ? a->limit : all.n) - 1];
+    for (size_t r = 0; r < rows.n && rc == DD_OK; r++) {
+        if (rows.v[r][1] > upto)
+            continue;
+        /* each open finding of the identity: an advisory has few per identity */
+        for (size_t k = 0; k < af->n && rc == DD_OK; k++)
+            if (af->v[k].ident == rows.v[r][0])
+                rc = row_push(&pr, rows.v[r][1], af->v[k].fid);
+    }
+    if (rc != DD_OK)
+        goto done;
+    if (pr.n)
+        qsort(pr.v, pr.n, sizeof(*pr.v), cmp_pair);
+    for (size_t i = 0; i < pr.n && rc == DD_OK; i++) {
+        if (i && pr.v[i][0] == pr.v[i - 1][0] && pr.v[i][1] == pr.v[i - 1][1])
+            continue;
+        if (!i || pr.v[i][0] != pr.v[i - 1][0])
+            out->images++;
+        rc = pairs_push(out, pr.v[i][0], pr.v[i][1]);
+    }
+done:
+    dd_free(idents.v);
+    dd_free(all.v);
+    dd_free(rows.v);
+    dd_free(pr.v);
+    return rc;
 }
 
 static int affected_run(dd_fleet_conn *c, const void *args, json_t *doc)
 {
     const affected_args *a = args;
-    json_t *images = json_object_get(doc, "images"), *cache = json_object(), *im = NULL;
+    json_t *images = json_object_get(doc, "images"), **heads = NULL;
+    adv_findings af = {0};
+    int64_t *img_ids = NULL;
+    size_t n_img = 0;
     pairs p = {0};
     bool more = false;
     int rc;
 
-    if ((rc = affected_head(c, a, doc)) == DD_OK)
-        rc = affected_pairs(c, a, &p, &more);
-    for (size_t i = 0; i < p.n && rc == DD_OK; i++) {
-        json_t *pkg;
-
-        if (i == 0 || p.image[i] != p.image[i - 1]) {
-            if (!(im = image_head(c, p.image[i], false)))
-                continue;
-            json_array_append_new(images, im);
-            json_object_set_new(im, "packages", json_array());
-            json_object_set_new(
-                im, "deployments",
-                deployments_of(c, json_string_value(json_object_get(im, "digest"))));
-        }
-        if (im && (pkg = finding_package(c, cache, p.finding[i])))
-            json_array_append_new(json_object_get(im, "packages"), pkg);
+    if ((rc = affected_findings(c, a, doc, &af)) == DD_OK)
+        rc = affected_pairs(c, a, &af, &p, &more);
+    if (rc != DD_OK || !p.n)
+        goto done;
+    img_ids = dd_malloc(p.n * sizeof(*img_ids));
+    heads = dd_calloc(p.n, sizeof(*heads));
+    if (!img_ids || !heads) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto done;
     }
+    /* the pairs come sorted by image: its ids are distinct in order */
+    for (size_t i = 0; i < p.n; i++)
+        if (!n_img || img_ids[n_img - 1] != p.image[i])
+            img_ids[n_img++] = p.image[i];
+    if ((rc = page_heads(c, img_ids, n_img, false, true, heads)) != DD_OK)
+        goto done;
+    for (size_t i = 0, k = 0; i < p.n; i++) {
+        const json_t *pkg;
+        json_t *im;
+
+        if (img_ids[k] != p.image[i])
+            k++;
+        if (!(im = heads[k]))
+            continue;
+        if (i == 0 || p.image[i] != p.image[i - 1]) {
+            json_t *deps = json_incref(json_object_get(im, "deployments"));
+            /* the keys in the order the API has always written them */
+            json_object_del(im, "deployments");
+            json_object_set_new(im, "packages", json_array());
+            json_object_set_new(im, "deployments", deps);
+            json_array_append(images, im);
+        }
+        /* a finding's entry is shared by every image of the page holding it */
+        if ((pkg = finding_pkg(&af, p.finding[i])))
+            json_array_append(json_object_get(im, "packages"), (json_t *)pkg);
+    }
+done:
     set_next(doc, rc == DD_OK && more, p.n ? p.image[p.n - 1] : 0);
-    json_decref(cache);
+    for (size_t i = 0; heads && i < n_img; i++)
+        json_decref(heads[i]);
+    adv_findings_dispose(&af);
+    dd_free(heads);
+    dd_free(img_ids);
     dd_free(p.image);
     dd_free(p.finding);
     return rc;
@@ -276,39 +680,6 @@ int dd_fleet_affected(dd_fleet *f, const char *id, const dd_fleet_page *pg, json
 }
 
 /* --- identities of a purl and a range --- */
-
-typedef struct {
-    int64_t *v;
-    size_t n, alloc;
-} idlist;
-
-static int idlist_push(idlist *l, int64_t id)
-{
-    if (DD_ARRAY_RESERVE(l->v, l->alloc, l->n + 1, sizeof(*l->v), 32) != DD_OK)
-        return dd_error_set(DD_ENOMEM, "out of memory");
-    l->v[l->n++] = id;
-    return DD_OK;
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-    return (x > y) - (x < y);
-}
-
-static void idlist_sort_unique(idlist *l)
-{
-    size_t w = 0;
-
-    if (!l->n)
-        return;
-    qsort(l->v, l->n, sizeof(*l->v), cmp_id);
-    for (size_t i = 0; i < l->n; i++)
-        if (w == 0 || l->v[w - 1] != l->v[i])
-            l->v[w++] = l->v[i];
-    l->n = w;
-}
 
 /* A parsed package filter: the purl's key and version and the range. */
 typedef struct {
@@ -402,37 +773,84 @@ typedef struct {
     unsigned limit;
 } images_args;
 
-static int image_counts(dd_fleet_conn *c, int64_t id, json_t *im)
-{
-    json_t *counts = json_object();
-    dd_q q = {0};
-    int64_t n;
-    int rc;
+static const dual_sql package_counts_sql = {
+    "SELECT image_id, COUNT(*) FROM occurrences WHERE image_id IN "
+    "(SELECT value FROM json_each($1)) GROUP BY image_id",
+    "SELECT image_id, COUNT(*) FROM occurrences WHERE image_id = ANY($1::bigint[]) "
+    "GROUP BY image_id"};
+static const dual_sql finding_counts_sql = {
+    "SELECT o.image_id, f.severity, COUNT(DISTINCT f.id) FROM occurrences o "
+    "JOIN findings f ON f.identity_id = o.identity_id WHERE o.image_id IN "
+    "(SELECT value FROM json_each($1)) AND f.state = 'open' GROUP BY o.image_id, f.severity",
+    "SELECT o.image_id, f.severity, COUNT(DISTINCT f.id) FROM occurrences o "
+    "JOIN findings f ON f.identity_id = o.identity_id WHERE o.image_id = ANY($1::bigint[]) "
+    "AND f.state = 'open' GROUP BY o.image_id, f.severity"};
+static const dual_sql deployment_counts_sql = {
+    "SELECT digest, COUNT(*) FROM deployments WHERE digest IN "
+    "(SELECT value FROM json_each($1)) GROUP BY digest",
+    "SELECT digest, COUNT(*) FROM deployments WHERE digest = ANY($1::text[]) GROUP BY digest"};
 
-    for (size_t i = 0; i < DD_ARRAY_SIZE(severities); i++)
-        json_object_set_new(counts, severities[i], json_integer(0));
-    if ((rc = dd_fleet__int(c, "SELECT COUNT(*) FROM occurrences WHERE image_id = $1",
-                            (dd_dbv[]){DBI(id)}, 1, &n, NULL)) != DD_OK) {
-        json_decref(counts);
-        return rc;
+/* The counts of the page's images `ims[i]` (ids `ids`, sorted): packages, open findings by
+ * severity, deployments; three statements for the whole page. */
+static int page_counts(dd_fleet_conn *c, const int64_t *ids, json_t **ims, size_t n)
+{
+    dd_buf list = DD_BUF_INIT, digests = DD_BUF_INIT;
+    const char **dv = dd_calloc(n ? n : 1, sizeof(*dv));
+    json_t *by_digest = json_object();
+    dd_q q = {0};
+    int rc = DD_OK;
+
+    if (!dv || !by_digest) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto done;
     }
-    json_object_set_new(im, "packages", json_integer(n));
-    for (rc = dd_q_run(&q, c,
-                       "SELECT f.severity, COUNT(DISTINCT f.id) FROM occurrences o "
-                       "JOIN findings f ON f.identity_id = o.identity_id "
-                       "WHERE o.image_id = $1 AND f.state = 'open' GROUP BY f.severity",
-                       (dd_dbv[]){DBI(id)}, 1);
-         rc > 0; rc = dd_q_next(&q))
-        json_object_set_new(counts, dd_q_text(&q, 0), json_integer(dd_q_int(&q, 1)));
+    for (size_t i = 0; i < n; i++) {
+        json_t *counts = json_object();
+
+        for (size_t k = 0; k < DD_ARRAY_SIZE(severities); k++)
+            json_object_set_new(counts, severities[k], json_integer(0));
+        json_object_set_new(ims[i], "packages", json_integer(0));
+        json_object_set_new(ims[i], "findings", counts);
+        json_object_set_new(ims[i], "deployments", json_integer(0));
+        dv[i] = json_string_value(json_object_get(ims[i], "digest"));
+        json_object_set(by_digest, dv[i], ims[i]);
+    }
+    if (!n)
+        goto done;
+    if ((rc = id_list(&list, c, ids, n)) != DD_OK || (rc = text_list(&digests, c, dv, n)) != DD_OK)
+        goto done;
+    for (rc = dd_q_run(&q, c, SQL_FOR(c, package_counts_sql), (dd_dbv[]){DBT(list.data)}, 1);
+         rc > 0; rc = dd_q_next(&q)) {
+        ssize_t k = id_index(ids, n, dd_q_int(&q, 0));
+        if (k >= 0)
+            json_object_set_new(ims[k], "packages", json_integer(dd_q_int(&q, 1)));
+    }
     dd_q_done(&q);
-    json_object_set_new(im, "findings", counts);
     if (rc < 0)
-        return rc;
-    rc = dd_fleet__int(c, "SELECT COUNT(*) FROM deployments WHERE digest = $1",
-                       (dd_dbv[]){DBT(json_string_value(json_object_get(im, "digest")))}, 1, &n,
-                       NULL);
-    json_object_set_new(im, "deployments", json_integer(n));
-    return rc;
+        goto done;
+    for (rc = dd_q_run(&q, c, SQL_FOR(c, finding_counts_sql), (dd_dbv[]){DBT(list.data)}, 1);
+         rc > 0; rc = dd_q_next(&q)) {
+        ssize_t k = id_index(ids, n, dd_q_int(&q, 0));
+        if (k >= 0)
+            json_object_set_new(json_object_get(ims[k], "findings"), dd_q_text(&q, 1),
+                                json_integer(dd_q_int(&q, 2)));
+    }
+    dd_q_done(&q);
+    if (rc < 0)
+        goto done;
+    for (rc = dd_q_run(&q, c, SQL_FOR(c, deployment_counts_sql), (dd_dbv[]){DBT(digests.data)}, 1);
+         rc > 0; rc = dd_q_next(&q)) {
+        json_t *im = json_object_get(by_digest, dd_q_text(&q, 0));
+        if (im)
+            json_object_set_new(im, "deployments", json_integer(dd_q_int(&q, 1)));
+    }
+    dd_q_done(&q);
+done:
+    json_decref(by_digest);
+    dd_free(dv);
+    dd_buf_dispose(&list);
+    dd_buf_dispose(&digests);
+    return rc < 0 ? rc : DD_OK;
 }
 
 static bool wanted(const images_args *a, json_t *im)
@@ -477,13 +895,17 @@ static int plain_ids(dd_fleet_conn *c, const images_args *a, idlist *out)
     return rc < 0 ? rc : DD_OK;
 }
 
+/* Candidates are read in chunks: a filter may pass few of them, and a page stops at its
+ * limit. */
+#define HEAD_CHUNK 256
+
 static int images_run(dd_fleet_conn *c, const void *args, json_t *doc)
 {
     const images_args *a = args;
-    json_t *images = json_object_get(doc, "images");
+    json_t *images = json_object_get(doc, "images"), **heads = NULL, **page = NULL;
     idlist idents = {0}, ids = {0};
+    int64_t *page_ids = NULL;
     size_t taken = 0;
-    int64_t last = 0;
     bool more = false;
     int rc;
 
@@ -493,24 +915,41 @@ static int images_run(dd_fleet_conn *c, const void *args, json_t *doc)
     } else {
         rc = plain_ids(c, a, &ids);
     }
-    for (size_t i = 0; i < ids.n && rc == DD_OK; i++) {
-        json_t *im = image_head(c, ids.v[i], true);
+    heads = dd_calloc(HEAD_CHUNK, sizeof(*heads));
+    page = dd_calloc(a->limit + 1, sizeof(*page));
+    page_ids = dd_calloc(a->limit + 1, sizeof(*page_ids));
+    if (rc == DD_OK && (!heads || !page || !page_ids))
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t at = 0; at < ids.n && rc == DD_OK && !more; at += HEAD_CHUNK) {
+        size_t n = ids.n - at < HEAD_CHUNK ? ids.n - at : HEAD_CHUNK;
 
-        if (!im || !wanted(a, im)) {
-            json_decref(im);
-            continue;
-        }
-        if (taken == a->limit) {
-            json_decref(im);
-            more = true;
+        if ((rc = page_heads(c, ids.v + at, n, true, false, heads)) != DD_OK)
             break;
+        for (size_t i = 0; i < n; i++) {
+            json_t *im = heads[i];
+
+            heads[i] = NULL;
+            if (!im || more || !wanted(a, im)) {
+                json_decref(im);
+                continue;
+            }
+            if (taken == a->limit) {
+                json_decref(im);
+                more = true;
+                continue;
+            }
+            page_ids[taken] = ids.v[at + i];
+            page[taken++] = im;
         }
-        json_array_append_new(images, im);
-        rc = image_counts(c, ids.v[i], im);
-        last = ids.v[i];
-        taken++;
     }
-    set_next(doc, more, last);
+    if (rc == DD_OK)
+        rc = page_counts(c, page_ids, page, taken);
+    for (size_t i = 0; i < taken; i++)
+        json_array_append_new(images, page[i]);
+    set_next(doc, more, taken ? page_ids[taken - 1] : 0);
+    dd_free(heads);
+    dd_free(page);
+    dd_free(page_ids);
     dd_free(idents.v);
     dd_free(ids.v);
     return rc;

@@ -1,72 +1,85 @@
 /* The store's schema as numbered migrations: migration N is applied once, in its own
  * transaction, and recorded in schema_migrations. The DDL is the one place the two backends need
- * different texts: "@ID@" stands for an auto-numbered primary key. */
+ * different texts: "@ID@" stands for an auto-numbered primary key, and a migration may have a
+ * text of its own for PostgreSQL. */
 #include "fleet/fleet_int.h"
 
 #include <string.h>
 
-static const char *const migrations[] = {
+typedef struct {
+    const char *sql; /* both backends, or SQLite only when `pg` is set */
+    const char *pg;  /* PostgreSQL's own text, NULL when `sql` serves both */
+} migration;
+
+static const migration migrations[] = {
     /* 1: the data model of docs/fleet.md */
-    "CREATE TABLE identities ("
-    " id @ID@, purl TEXT NOT NULL, ecosystem TEXT NOT NULL, ptype TEXT NOT NULL,"
-    " pkey TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, match_name TEXT,"
-    " source_name TEXT, source_version TEXT, epoch TEXT, matched_at BIGINT NOT NULL DEFAULT 0,"
-    " UNIQUE (ecosystem, purl));"
-    "CREATE INDEX identities_package ON identities (pkey);"
-    "CREATE INDEX identities_match ON identities (ecosystem, match_name);"
-    "CREATE TABLE images ("
-    " id @ID@, digest TEXT NOT NULL UNIQUE, repository TEXT NOT NULL, os TEXT,"
-    " os_ecosystem TEXT, base_image TEXT, pushed_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
-    "CREATE INDEX images_repository ON images (repository, id);"
-    "CREATE INDEX images_base ON images (base_image, id);"
-    "CREATE TABLE image_labels ("
-    " image_id BIGINT NOT NULL REFERENCES images (id) ON DELETE CASCADE, key TEXT NOT NULL,"
-    " value TEXT NOT NULL, PRIMARY KEY (image_id, key));"
-    "CREATE TABLE tags ("
-    " repository TEXT NOT NULL, tag TEXT NOT NULL,"
-    " image_id BIGINT NOT NULL REFERENCES images (id) ON DELETE CASCADE,"
-    " updated_at BIGINT NOT NULL, PRIMARY KEY (repository, tag));"
-    "CREATE INDEX tags_image ON tags (image_id);"
-    "CREATE TABLE tag_history ("
-    " id @ID@, repository TEXT NOT NULL, tag TEXT NOT NULL, image_id BIGINT NOT NULL,"
-    " previous_image_id BIGINT, moved_at BIGINT NOT NULL);"
-    "CREATE INDEX tag_history_tag ON tag_history (repository, tag, id);"
-    "CREATE TABLE occurrences ("
-    " image_id BIGINT NOT NULL REFERENCES images (id) ON DELETE CASCADE,"
-    " identity_id BIGINT NOT NULL REFERENCES identities (id), layer BIGINT, path TEXT);"
-    "CREATE INDEX occurrences_image ON occurrences (image_id);"
-    "CREATE INDEX occurrences_identity ON occurrences (identity_id, image_id);"
-    "CREATE TABLE findings ("
-    " id @ID@, identity_id BIGINT NOT NULL REFERENCES identities (id), advisory TEXT NOT NULL,"
-    " aliases TEXT NOT NULL, severity TEXT NOT NULL, fixed TEXT, first_seen BIGINT NOT NULL,"
-    " state TEXT NOT NULL DEFAULT 'open', resolved_at BIGINT,"
-    " UNIQUE (identity_id, advisory));"
-    /* covers the per-image counts by severity: no row lookups */
-    "CREATE INDEX findings_counts ON findings (identity_id, state, severity, id);"
-    "CREATE TABLE finding_ids ("
-    " vid TEXT NOT NULL, finding_id BIGINT NOT NULL REFERENCES findings (id) ON DELETE CASCADE,"
-    " PRIMARY KEY (vid, finding_id));"
-    "CREATE TABLE advisory_fingerprints ("
-    " ecosystem TEXT NOT NULL, name TEXT NOT NULL, fingerprint TEXT NOT NULL,"
-    " checked_at BIGINT NOT NULL, PRIMARY KEY (ecosystem, name));"
-    "CREATE TABLE deployments ("
-    " id @ID@, environment TEXT NOT NULL, cluster TEXT NOT NULL, namespace TEXT NOT NULL,"
-    " container TEXT NOT NULL, digest TEXT NOT NULL, last_seen BIGINT NOT NULL,"
-    " UNIQUE (environment, cluster, namespace, container));"
-    "CREATE INDEX deployments_digest ON deployments (digest);"
-    "CREATE TABLE api_keys ("
-    " id @ID@, name TEXT NOT NULL, scope BIGINT NOT NULL, prefix TEXT NOT NULL,"
-    " hash TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL, revoked BIGINT NOT NULL DEFAULT 0);"
-    "CREATE INDEX api_keys_prefix ON api_keys (prefix);"
-    "CREATE TABLE webhooks ("
-    " id @ID@, url TEXT NOT NULL, secret TEXT NOT NULL, created_at BIGINT NOT NULL);"
-    "CREATE TABLE outbox ("
-    " id @ID@, webhook_id BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,"
-    " body TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0, next_attempt BIGINT NOT NULL,"
-    " claimed_until BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, last_error TEXT);"
-    "CREATE INDEX outbox_due ON outbox (next_attempt);"
-    "CREATE TABLE upload_tokens ("
-    " token TEXT PRIMARY KEY, image_id BIGINT NOT NULL, created_at BIGINT NOT NULL);",
+    {"CREATE TABLE identities ("
+     " id @ID@, purl TEXT NOT NULL, ecosystem TEXT NOT NULL, ptype TEXT NOT NULL,"
+     " pkey TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, match_name TEXT,"
+     " source_name TEXT, source_version TEXT, epoch TEXT, matched_at BIGINT NOT NULL DEFAULT 0,"
+     " UNIQUE (ecosystem, purl));"
+     "CREATE INDEX identities_package ON identities (pkey);"
+     "CREATE INDEX identities_match ON identities (ecosystem, match_name);"
+     "CREATE TABLE images ("
+     " id @ID@, digest TEXT NOT NULL UNIQUE, repository TEXT NOT NULL, os TEXT,"
+     " os_ecosystem TEXT, base_image TEXT, pushed_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+     "CREATE INDEX images_repository ON images (repository, id);"
+     "CREATE INDEX images_base ON images (base_image, id);"
+     "CREATE TABLE image_labels ("
+     " image_id BIGINT NOT NULL REFERENCES images (id) ON DELETE CASCADE, key TEXT NOT NULL,"
+     " value TEXT NOT NULL, PRIMARY KEY (image_id, key));"
+     "CREATE TABLE tags ("
+     " repository TEXT NOT NULL, tag TEXT NOT NULL,"
+     " image_id BIGINT NOT NULL REFERENCES images (id) ON DELETE CASCADE,"
+     " updated_at BIGINT NOT NULL, PRIMARY KEY (repository, tag));"
+     "CREATE INDEX tags_image ON tags (image_id);"
+     "CREATE TABLE tag_history ("
+     " id @ID@, repository TEXT NOT NULL, tag TEXT NOT NULL, image_id BIGINT NOT NULL,"
+     " previous_image_id BIGINT, moved_at BIGINT NOT NULL);"
+     "CREATE INDEX tag_history_tag ON tag_history (repository, tag, id);"
+     "CREATE TABLE occurrences ("
+     " image_id BIGINT NOT NULL REFERENCES images (id) ON DELETE CASCADE,"
+     " identity_id BIGINT NOT NULL REFERENCES identities (id), layer BIGINT, path TEXT);"
+     "CREATE INDEX occurrences_image ON occurrences (image_id);"
+     "CREATE INDEX occurrences_identity ON occurrences (identity_id, image_id);"
+     "CREATE TABLE findings ("
+     " id @ID@, identity_id BIGINT NOT NULL REFERENCES identities (id), advisory TEXT NOT NULL,"
+     " aliases TEXT NOT NULL, severity TEXT NOT NULL, fixed TEXT, first_seen BIGINT NOT NULL,"
+     " state TEXT NOT NULL DEFAULT 'open', resolved_at BIGINT,"
+     " UNIQUE (identity_id, advisory));"
+     /* covers the per-image counts by severity: no row lookups */
+     "CREATE INDEX findings_counts ON findings (identity_id, state, severity, id);"
+     "CREATE TABLE finding_ids ("
+     " vid TEXT NOT NULL, finding_id BIGINT NOT NULL REFERENCES findings (id) ON DELETE CASCADE,"
+     " PRIMARY KEY (vid, finding_id));"
+     "CREATE TABLE advisory_fingerprints ("
+     " ecosystem TEXT NOT NULL, name TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+     " checked_at BIGINT NOT NULL, PRIMARY KEY (ecosystem, name));"
+     "CREATE TABLE deployments ("
+     " id @ID@, environment TEXT NOT NULL, cluster TEXT NOT NULL, namespace TEXT NOT NULL,"
+     " container TEXT NOT NULL, digest TEXT NOT NULL, last_seen BIGINT NOT NULL,"
+     " UNIQUE (environment, cluster, namespace, container));"
+     "CREATE INDEX deployments_digest ON deployments (digest);"
+     "CREATE TABLE api_keys ("
+     " id @ID@, name TEXT NOT NULL, scope BIGINT NOT NULL, prefix TEXT NOT NULL,"
+     " hash TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL, revoked BIGINT NOT NULL DEFAULT 0);"
+     "CREATE INDEX api_keys_prefix ON api_keys (prefix);"
+     "CREATE TABLE webhooks ("
+     " id @ID@, url TEXT NOT NULL, secret TEXT NOT NULL, created_at BIGINT NOT NULL);"
+     "CREATE TABLE outbox ("
+     " id @ID@, webhook_id BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,"
+     " body TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0, next_attempt BIGINT NOT NULL,"
+     " claimed_until BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, last_error TEXT);"
+     "CREATE INDEX outbox_due ON outbox (next_attempt);"
+     "CREATE TABLE upload_tokens ("
+     " token TEXT PRIMARY KEY, image_id BIGINT NOT NULL, created_at BIGINT NOT NULL);",
+     NULL},
+    /* 2: occurrences without foreign keys on PostgreSQL. Their checks were most of the cost of
+     * an ingest there (two lookups through the trigger machinery for each of thousands of rows);
+     * the one writer of occurrences, ingest, takes both ids from rows of its own transaction,
+     * images and identities are never deleted, and SQLite keeps its cheap in-process checks. */
+    {"SELECT 1", "ALTER TABLE occurrences DROP CONSTRAINT IF EXISTS occurrences_image_id_fkey,"
+                 " DROP CONSTRAINT IF EXISTS occurrences_identity_id_fkey"},
 };
 
 #define N_MIGRATIONS ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
@@ -92,16 +105,17 @@ static int ddl_for(dd_buf *b, const char *sql, dd_db_kind kind)
 
 static int apply(dd_fleet_conn *c, int64_t n)
 {
+    const migration *m = &migrations[n - 1];
     dd_buf b = DD_BUF_INIT;
     dd_dbv p[2] = {DBI(n), DBI(dd_fleet__now())};
     int rc;
 
-    if ((rc = ddl_for(&b, migrations[n - 1], c->kind)) != DD_OK)
+    if ((rc = ddl_for(&b, c->kind == DD_DB_PG && m->pg ? m->pg : m->sql, c->kind)) != DD_OK)
         goto done;
     if ((rc = c->ops->exec_script(c->db, b.data)) != DD_OK)
         goto done;
-    rc = dd_fleet__exec(c, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                        p, 2);
+    rc = dd_fleet__exec(c, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", p,
+                        2);
 done:
     dd_buf_dispose(&b);
     if (rc != DD_OK)
@@ -111,8 +125,8 @@ done:
 
 static int current_version(dd_fleet_conn *c, int64_t *out)
 {
-    return dd_fleet__int(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0,
-                         out, NULL);
+    return dd_fleet__int(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0, out,
+                         NULL);
 }
 
 /* Applies the next missing migration, if any; *done set when none is left. */

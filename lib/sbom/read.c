@@ -5,6 +5,8 @@
 #include "catalog/catalog_int.h"
 
 #include <ctype.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +16,6 @@
 #define MAX_COMPONENT_WARNINGS 20
 
 /* --- what the format readers share ------------------------------------------------------- */
-
-const char *dd_sbom__str(const json_t *o, const char *key)
-{
-    const json_t *v = json_object_get(o, key);
-
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 char *dd_sbom__strf(dd_sbom__reader *r, const char *fmt, ...)
 {
@@ -54,56 +49,54 @@ int dd_sbom__add(dd_sbom__reader *r, const dd_sbom__comp *c)
     return DD_OK;
 }
 
-static int cmp_str(const char *a, const char *b)
+static uint64_t hash_str(uint64_t h, const char *s)
 {
-    return a == b ? 0 : !a ? -1 : !b ? 1 : strcmp(a, b);
-}
-
-static const dd_sbom__comp *sort_comps;
-
-static int cmp_ref_purl(const void *pa, const void *pb)
-{
-    size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
-    int c;
-
-    if ((c = cmp_str(sort_comps[ia].ref, sort_comps[ib].ref)) ||
-        (c = cmp_str(sort_comps[ia].purl, sort_comps[ib].purl)))
-        return c;
-    return ia < ib ? -1 : 1;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return (h ^ 0xff) * 0x100000001b3ull;
 }
 
 /* The same component twice (a nested copy, a repeated entry: same bom-ref and purl) is one
- * package, the first; entries that only share a bom-ref are kept apart. Sorting indices keeps
- * this O(n log n) without a table of keys. */
+ * package, the first; entries that only share a bom-ref are kept apart. A hash set of
+ * (bom-ref, purl) keeps this O(n) and free of shared state (readers run on many threads). */
 static int drop_repeats(dd_sbom__reader *r)
 {
-    size_t *idx, n = 0, k = 0;
-    unsigned char *drop;
+    size_t cap = 16, k = 0;
+    size_t *slots;
 
     if (r->n_comps < 2)
         return DD_OK;
-    idx = dd_malloc(r->n_comps * sizeof(*idx));
-    drop = dd_calloc(r->n_comps, 1);
-    if (!idx || !drop) {
-        dd_free(idx);
-        dd_free(drop);
+    while (cap < 2 * r->n_comps)
+        cap *= 2;
+    if (!(slots = dd_malloc(cap * sizeof(*slots))))
         return dd_error_set(DD_ENOMEM, "out of memory");
+    memset(slots, 0xff, cap * sizeof(*slots)); /* SIZE_MAX: empty */
+    for (size_t i = 0; i < r->n_comps; i++) {
+        const dd_sbom__comp *c = &r->comps[i];
+        bool repeat = false;
+
+        if (c->ref) {
+            size_t h = (size_t)hash_str(hash_str(0xcbf29ce484222325ull, c->ref), c->purl);
+
+            for (size_t j = h & (cap - 1);; j = (j + 1) & (cap - 1)) {
+                const dd_sbom__comp *o;
+
+                if (slots[j] == SIZE_MAX) {
+                    slots[j] = k; /* the index the kept copy will have */
+                    break;
+                }
+                o = &r->comps[slots[j]];
+                if (strcmp(o->ref, c->ref) == 0 && strcmp(o->purl, c->purl) == 0) {
+                    repeat = true;
+                    break;
+                }
+            }
+        }
+        if (!repeat)
+            r->comps[k++] = *c;
     }
-    for (size_t i = 0; i < r->n_comps; i++)
-        if (r->comps[i].ref)
-            idx[n++] = i;
-    sort_comps = r->comps; /* qsort takes no payload */
-    qsort(idx, n, sizeof(*idx), cmp_ref_purl);
-    for (size_t i = 1; i < n; i++)
-        if (strcmp(r->comps[idx[i]].ref, r->comps[idx[i - 1]].ref) == 0 &&
-            strcmp(r->comps[idx[i]].purl, r->comps[idx[i - 1]].purl) == 0)
-            drop[idx[i]] = 1;
-    for (size_t i = 0; i < r->n_comps; i++)
-        if (!drop[i])
-            r->comps[k++] = r->comps[i];
     r->n_comps = k;
-    dd_free(idx);
-    dd_free(drop);
+    dd_free(slots);
     return DD_OK;
 }
 
@@ -198,9 +191,12 @@ static const char *prop(const dd_sbom__comp *c, const char *name)
 
 static dd_pkg_type type_of(const char *purl_type)
 {
-    for (int t = DD_PKG_APK; t <= DD_PKG_NUGET; t++)
-        if (strcmp(dd_pkg_type_name((dd_pkg_type)t), purl_type) == 0)
+    for (int t = DD_PKG_APK; t <= DD_PKG_NUGET; t++) {
+        const char *name = dd_pkg_type_name((dd_pkg_type)t);
+        /* the first letter tells most types apart: a call per component, not per type */
+        if (name[0] == purl_type[0] && strcmp(name, purl_type) == 0)
             return (dd_pkg_type)t;
+    }
     return 0;
 }
 
@@ -953,12 +949,12 @@ done:
 
 typedef enum { FMT_CYCLONEDX = 1, FMT_SPDX } doc_format;
 
-static int detect(doc_format *out, const char *path, const json_t *doc)
+static int detect(doc_format *out, const char *path, const dd_sbom__jv *doc)
 {
     const char *bom = dd_sbom__str(doc, "bomFormat"), *spec = dd_sbom__str(doc, "specVersion");
     const char *spdx = dd_sbom__str(doc, "spdxVersion"), *ctx = dd_sbom__str(doc, "@context");
 
-    if (!json_is_object(doc))
+    if (!DD_JV_IS(doc, DD_JV_OBJECT))
         return dd_error_set(DD_EINVALID,
                             "%s: neither a CycloneDX nor an SPDX JSON document (the top level is "
                             "not an object)",
@@ -979,7 +975,7 @@ static int detect(doc_format *out, const char *path, const json_t *doc)
         *out = FMT_SPDX;
         return DD_OK;
     }
-    if ((ctx && strstr(ctx, "spdx.org/rdf/3")) || json_object_get(doc, "@graph"))
+    if ((ctx && strstr(ctx, "spdx.org/rdf/3")) || dd_sbom__get(doc, "@graph"))
         return dd_error_set(DD_EUNSUPPORTED,
                             "%s: SPDX 3 JSON-LD is not supported (SPDX-2.2, SPDX-2.3 and "
                             "CycloneDX 1.2 to 1.7 JSON are)",
@@ -996,8 +992,7 @@ int dd_sbom_read(dd_inventory **out, const char *path, const char *data, size_t 
 {
     dd_sbom__reader r = {.path = path};
     dd_inventory *inv = NULL;
-    json_error_t jerr;
-    json_t *doc = NULL;
+    const dd_sbom__jv *doc = NULL;
     doc_format fmt = FMT_CYCLONEDX;
     int rc;
 
@@ -1005,15 +1000,12 @@ int dd_sbom_read(dd_inventory **out, const char *path, const char *data, size_t 
     if ((uint64_t)len > DD_SBOM_READ_MAX_BYTES)
         return dd_error_set(DD_ELIMIT, "%s: %zu bytes, over the %llu MiB limit for an SBOM", path,
                             len, (unsigned long long)(DD_SBOM_READ_MAX_BYTES >> 20));
-    if (!(doc = json_loadb(data, len, 0, &jerr))) {
-        /* jansson leaves the error unset (line -1, no text) when its first allocation fails */
-        if (json_error_code(&jerr) == json_error_out_of_memory || (jerr.line < 0 && !jerr.text[0]))
-            return dd_error_set(DD_ENOMEM, "%s: out of memory", path);
-        return dd_error_set(DD_EINVALID, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
-    }
-    if ((rc = detect(&fmt, path, doc)) != DD_OK)
-        goto done;
+    /* the document's tree lives in the reader's arena, with every string the readers make */
     if ((rc = dd_arena_new(&r.arena)) != DD_OK)
+        return rc;
+    if ((rc = dd_sbom__json_parse(&doc, r.arena, path, data, len)) != DD_OK)
+        goto done;
+    if ((rc = detect(&fmt, path, doc)) != DD_OK)
         goto done;
     rc = fmt == FMT_CYCLONEDX ? dd_sbom__read_cyclonedx(&r, doc) : dd_sbom__read_spdx(&r, doc);
     if (rc != DD_OK || (rc = drop_repeats(&r)) != DD_OK)
@@ -1026,6 +1018,5 @@ done:
     dd_inventory_free(inv);
     dd_free(r.comps);
     dd_arena_free(r.arena);
-    json_decref(doc);
     return rc;
 }

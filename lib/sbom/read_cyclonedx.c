@@ -5,18 +5,17 @@
 #include <string.h>
 
 /* properties: [{"name": N, "value": V}]; entries that are not both strings are left out. */
-static int read_props(dd_sbom__reader *r, const json_t *c, dd_sbom__comp *out)
+static int read_props(dd_sbom__reader *r, const dd_sbom__jv *c, dd_sbom__comp *out)
 {
-    const json_t *props = json_object_get(c, "properties"), *p;
+    const dd_sbom__jv *props = dd_sbom__get(c, "properties"), *p;
     dd_sbom__prop *v;
     size_t i, n = 0;
 
-    if (!json_is_array(props) || !json_array_size(props))
+    if (!DD_JV_IS(props, DD_JV_ARRAY) || !dd_sbom__len(props))
         return DD_OK;
-    if (!(v = dd_arena_alloc(r->arena, json_array_size(props) * sizeof(*v))))
+    if (!(v = dd_arena_alloc(r->arena, dd_sbom__len(props) * sizeof(*v))))
         return dd_error_set(DD_ENOMEM, "out of memory");
-    json_array_foreach(props, i, p)
-    {
+    for (i = 0; (p = dd_sbom__at(props, i)); i++) {
         const char *name = dd_sbom__str(p, "name"), *value = dd_sbom__str(p, "value");
 
         if (name && value)
@@ -28,19 +27,18 @@ static int read_props(dd_sbom__reader *r, const json_t *c, dd_sbom__comp *out)
 }
 
 /* licenses: [{"expression": E}] or [{"license": {"id": I} | {"name": N}}, ...]. */
-static int read_licenses(dd_sbom__reader *r, const json_t *c, dd_sbom__comp *out)
+static int read_licenses(dd_sbom__reader *r, const dd_sbom__jv *c, dd_sbom__comp *out)
 {
-    const json_t *lics = json_object_get(c, "licenses"), *l;
+    const dd_sbom__jv *lics = dd_sbom__get(c, "licenses"), *l;
     size_t i, n = 0;
 
-    if (!json_is_array(lics) || !json_array_size(lics))
+    if (!DD_JV_IS(lics, DD_JV_ARRAY) || !dd_sbom__len(lics))
         return DD_OK;
-    if (!(out->licenses = dd_arena_alloc(r->arena, json_array_size(lics) * sizeof(char *))))
+    if (!(out->licenses = dd_arena_alloc(r->arena, dd_sbom__len(lics) * sizeof(char *))))
         return dd_error_set(DD_ENOMEM, "out of memory");
-    json_array_foreach(lics, i, l)
-    {
+    for (i = 0; (l = dd_sbom__at(lics, i)); i++) {
         const char *expr = dd_sbom__str(l, "expression");
-        const json_t *lic = json_object_get(l, "license");
+        const dd_sbom__jv *lic = dd_sbom__get(l, "license");
         const char *s = expr ? expr : dd_sbom__str(lic, "id");
 
         if (!s)
@@ -59,19 +57,18 @@ static int read_licenses(dd_sbom__reader *r, const json_t *c, dd_sbom__comp *out
 /* cdxgen lists each Debian source package as a component tagged "source", naming the binary
  * packages built from it in evidence.identity[].methods[].value (identity is an array from 1.6
  * on, one object before). */
-static int read_source_evidence(dd_sbom__reader *r, const json_t *c, dd_sbom__comp *out)
+static int read_source_evidence(dd_sbom__reader *r, const dd_sbom__jv *c, dd_sbom__comp *out)
 {
-    const json_t *tags = json_object_get(c, "tags"), *t, *ids, *id;
+    const dd_sbom__jv *tags = dd_sbom__get(c, "tags"), *t, *ids, *id;
     size_t i, j, k, n = 0, cap = 0;
 
-    json_array_foreach(tags, i, t)
-    {
-        if (json_is_string(t) && strcmp(json_string_value(t), "source") == 0)
+    for (i = 0; (t = dd_sbom__at(tags, i)); i++) {
+        if (dd_sbom__strv(t) && strcmp(dd_sbom__strv(t), "source") == 0)
             out->is_source = 1;
     }
     if (!out->is_source)
         return DD_OK;
-    ids = json_object_get(json_object_get(c, "evidence"), "identity");
+    ids = dd_sbom__get(dd_sbom__get(c, "evidence"), "identity");
     for (k = 0; k < 2; k++) { /* count, then fill */
         if (k == 1) {
             if (!cap)
@@ -79,13 +76,12 @@ static int read_source_evidence(dd_sbom__reader *r, const json_t *c, dd_sbom__co
             if (!(out->binaries = dd_arena_alloc(r->arena, cap * sizeof(char *))))
                 return dd_error_set(DD_ENOMEM, "out of memory");
         }
-        for (i = 0; i < (json_is_array(ids) ? json_array_size(ids) : 1); i++) {
-            const json_t *methods, *m;
+        for (i = 0; i < (DD_JV_IS(ids, DD_JV_ARRAY) ? dd_sbom__len(ids) : 1); i++) {
+            const dd_sbom__jv *methods, *m;
 
-            id = json_is_array(ids) ? json_array_get(ids, i) : ids;
-            methods = json_object_get(id, "methods");
-            json_array_foreach(methods, j, m)
-            {
+            id = DD_JV_IS(ids, DD_JV_ARRAY) ? dd_sbom__at(ids, i) : ids;
+            methods = dd_sbom__get(id, "methods");
+            for (j = 0; (m = dd_sbom__at(methods, j)); j++) {
                 const char *v = dd_sbom__str(m, "value");
 
                 if (!v || !*v)
@@ -109,7 +105,7 @@ static const char *prop(const dd_sbom__comp *c, const char *name)
     return NULL;
 }
 
-static int read_os(dd_sbom__reader *r, const json_t *c)
+static int read_os(dd_sbom__reader *r, const dd_sbom__jv *c)
 {
     dd_sbom__comp tmp = {0};
     int rc;
@@ -128,10 +124,10 @@ static int read_os(dd_sbom__reader *r, const json_t *c)
     return DD_OK;
 }
 
-static int read_component(dd_sbom__reader *r, const json_t *c, const char *array, size_t index)
+static int read_component(dd_sbom__reader *r, const dd_sbom__jv *c, const char *array, size_t index)
 {
     dd_sbom__comp rec = {0};
-    const json_t *sup = json_object_get(c, "supplier");
+    const dd_sbom__jv *sup = dd_sbom__get(c, "supplier");
     int rc;
 
     rec.where_array = array;
@@ -140,7 +136,7 @@ static int read_component(dd_sbom__reader *r, const json_t *c, const char *array
     rec.purl = dd_sbom__str(c, "purl");
     rec.name = dd_sbom__str(c, "name");
     rec.version = dd_sbom__str(c, "version");
-    rec.supplier = json_is_object(sup) ? dd_sbom__str(sup, "name") : NULL;
+    rec.supplier = DD_JV_IS(sup, DD_JV_OBJECT) ? dd_sbom__str(sup, "name") : NULL;
     rec.publisher = dd_sbom__str(c, "publisher");
     rec.description = dd_sbom__str(c, "description");
     if ((rc = read_props(r, c, &rec)) != DD_OK || (rc = read_licenses(r, c, &rec)) != DD_OK ||
@@ -149,25 +145,24 @@ static int read_component(dd_sbom__reader *r, const json_t *c, const char *array
     return dd_sbom__add(r, &rec);
 }
 
-static int walk(dd_sbom__reader *r, const json_t *arr, const char *prefix, unsigned depth)
+static int walk(dd_sbom__reader *r, const dd_sbom__jv *arr, const char *prefix, unsigned depth)
 {
-    const json_t *c;
+    const dd_sbom__jv *c;
     size_t i;
     int rc;
 
-    if (!json_is_array(arr))
+    if (!DD_JV_IS(arr, DD_JV_ARRAY))
         return dd_error_set(DD_EINVALID, "%s: %s is not an array", r->path, prefix);
     if (depth > DD_SBOM_READ_MAX_DEPTH)
         return dd_error_set(DD_ELIMIT, "%s: components nested more than %d deep, at %s", r->path,
                             DD_SBOM_READ_MAX_DEPTH, prefix);
-    json_array_foreach(arr, i, c)
-    {
-        const json_t *nested = json_object_get(c, "components");
+    for (i = 0; (c = dd_sbom__at(arr, i)); i++) {
+        const dd_sbom__jv *nested = dd_sbom__get(c, "components");
         const char *type = dd_sbom__str(c, "type");
 
         if ((rc = dd_sbom__visit(r)) != DD_OK)
             return rc;
-        if (!json_is_object(c))
+        if (!DD_JV_IS(c, DD_JV_OBJECT))
             return dd_error_set(DD_EINVALID, "%s: %s[%zu] is not an object", r->path, prefix, i);
         if (type && strcmp(type, "operating-system") == 0)
             rc = read_os(r, c);
@@ -192,18 +187,18 @@ static int walk(dd_sbom__reader *r, const json_t *arr, const char *prefix, unsig
     return DD_OK;
 }
 
-int dd_sbom__read_cyclonedx(dd_sbom__reader *r, const json_t *doc)
+int dd_sbom__read_cyclonedx(dd_sbom__reader *r, const dd_sbom__jv *doc)
 {
-    const json_t *comps = json_object_get(doc, "components");
-    const json_t *subject = json_object_get(json_object_get(doc, "metadata"), "component");
+    const dd_sbom__jv *comps = dd_sbom__get(doc, "components");
+    const dd_sbom__jv *subject = dd_sbom__get(dd_sbom__get(doc, "metadata"), "component");
     int rc;
 
-    if (comps && !json_is_null(comps) && (rc = walk(r, comps, "components", 0)) != DD_OK)
+    if (comps && !DD_JV_IS(comps, DD_JV_NULL) && (rc = walk(r, comps, "components", 0)) != DD_OK)
         return rc;
     /* the subject itself is what the SBOM describes, not something installed in it; what it
      * nests is */
-    if (json_is_object(subject)) {
-        const json_t *nested = json_object_get(subject, "components");
+    if (DD_JV_IS(subject, DD_JV_OBJECT)) {
+        const dd_sbom__jv *nested = dd_sbom__get(subject, "components");
 
         if (nested && (rc = walk(r, nested, "metadata.component.components", 1)) != DD_OK)
             return rc;

@@ -8,13 +8,12 @@
 
 /* The first purl of externalRefs (category PACKAGE-MANAGER in 2.3, PACKAGE_MANAGER in 2.2; the
  * type alone decides). */
-static const char *purl_ref(const json_t *pkg)
+static const char *purl_ref(const dd_sbom__jv *pkg)
 {
-    const json_t *refs = json_object_get(pkg, "externalRefs"), *ref;
+    const dd_sbom__jv *refs = dd_sbom__get(pkg, "externalRefs"), *ref;
     size_t i;
 
-    json_array_foreach(refs, i, ref)
-    {
+    for (i = 0; (ref = dd_sbom__at(refs, i)); i++) {
         const char *type = dd_sbom__str(ref, "referenceType");
         const char *loc = dd_sbom__str(ref, "referenceLocator");
 
@@ -58,18 +57,17 @@ static int read_source_info(dd_sbom__reader *r, const char *info, dd_sbom__comp 
 /* Trivy writes the properties it has no SPDX field for as annotations by "Tool: trivy-V" with
  * the comment "KEY: VALUE"; they become the "aquasecurity:trivy:KEY" properties of its
  * CycloneDX output. */
-static int read_annotations(dd_sbom__reader *r, const json_t *pkg, dd_sbom__comp *out)
+static int read_annotations(dd_sbom__reader *r, const dd_sbom__jv *pkg, dd_sbom__comp *out)
 {
-    const json_t *anns = json_object_get(pkg, "annotations"), *a;
+    const dd_sbom__jv *anns = dd_sbom__get(pkg, "annotations"), *a;
     dd_sbom__prop *v;
     size_t i, n = 0;
 
-    if (!json_is_array(anns) || !json_array_size(anns))
+    if (!DD_JV_IS(anns, DD_JV_ARRAY) || !dd_sbom__len(anns))
         return DD_OK;
-    if (!(v = dd_arena_alloc(r->arena, json_array_size(anns) * sizeof(*v))))
+    if (!(v = dd_arena_alloc(r->arena, dd_sbom__len(anns) * sizeof(*v))))
         return dd_error_set(DD_ENOMEM, "out of memory");
-    json_array_foreach(anns, i, a)
-    {
+    for (i = 0; (a = dd_sbom__at(anns, i)); i++) {
         const char *who = dd_sbom__str(a, "annotator"), *comment = dd_sbom__str(a, "comment");
         const char *colon;
 
@@ -129,7 +127,7 @@ static const char *agent(const char *s)
     return colon ? colon + 2 : s;
 }
 
-static int is_os(const json_t *pkg)
+static int is_os(const dd_sbom__jv *pkg)
 {
     const char *purpose = dd_sbom__str(pkg, "primaryPackagePurpose");
     const char *id = dd_sbom__str(pkg, "SPDXID");
@@ -145,21 +143,19 @@ static int is_os(const json_t *pkg)
  * document; Trivy wrote "DESCRIBE" for a while): the image or directory, not something found in
  * it. A set (object keys), so that looking a package up costs the same however many there are;
  * NULL on ENOMEM. */
-static json_t *described_ids(const json_t *doc)
+static json_t *described_ids(const dd_sbom__jv *doc)
 {
     json_t *set = json_object();
-    const json_t *v;
+    const dd_sbom__jv *v;
     size_t i;
 
     if (!set)
         return NULL;
-    json_array_foreach(json_object_get(doc, "documentDescribes"), i, v)
-    {
-        if (json_is_string(v) && json_object_set_new(set, json_string_value(v), json_true()))
+    for (i = 0; (v = dd_sbom__at(dd_sbom__get(doc, "documentDescribes"), i)); i++) {
+        if (dd_sbom__strv(v) && json_object_set_new(set, dd_sbom__strv(v), json_true()))
             goto fail;
     }
-    json_array_foreach(json_object_get(doc, "relationships"), i, v)
-    {
+    for (i = 0; (v = dd_sbom__at(dd_sbom__get(doc, "relationships"), i)); i++) {
         const char *type = dd_sbom__str(v, "relationshipType");
         const char *a = dd_sbom__str(v, "spdxElementId"),
                    *b = dd_sbom__str(v, "relatedSpdxElement");
@@ -175,27 +171,26 @@ fail:
     return NULL;
 }
 
-int dd_sbom__read_spdx(dd_sbom__reader *r, const json_t *doc)
+int dd_sbom__read_spdx(dd_sbom__reader *r, const dd_sbom__jv *doc)
 {
-    const json_t *pkgs = json_object_get(doc, "packages"), *pkg;
+    const dd_sbom__jv *pkgs = dd_sbom__get(doc, "packages"), *pkg;
     json_t *described;
     size_t i;
     int rc = DD_OK;
 
-    if (!pkgs || json_is_null(pkgs))
+    if (!pkgs || DD_JV_IS(pkgs, DD_JV_NULL))
         return DD_OK;
-    if (!json_is_array(pkgs))
+    if (!DD_JV_IS(pkgs, DD_JV_ARRAY))
         return dd_error_set(DD_EINVALID, "%s: packages is not an array", r->path);
     if (!(described = described_ids(doc)))
         return dd_error_set(DD_ENOMEM, "out of memory");
-    json_array_foreach(pkgs, i, pkg)
-    {
+    for (i = 0; (pkg = dd_sbom__at(pkgs, i)); i++) {
         dd_sbom__comp rec = {0};
         const char *lic;
 
         if ((rc = dd_sbom__visit(r)) != DD_OK)
             break;
-        if (!json_is_object(pkg)) {
+        if (!DD_JV_IS(pkg, DD_JV_OBJECT)) {
             rc = dd_error_set(DD_EINVALID, "%s: packages[%zu] is not an object", r->path, i);
             break;
         }

@@ -946,18 +946,69 @@ static void large_push_batches(void **state)
     assert_string_equal(packages("pkg:npm/left-pad-147", "=1.0.0"), "d");
 }
 
+/* The images of every page of `id` at `limit` a page, each dumped, in order. */
+static char *affected_walk(const char *id, unsigned limit)
+{
+    dd_buf out = DD_BUF_INIT;
+    char cursor[64] = "";
+    dd_fleet_page pg = {NULL, limit};
+
+    for (int pages = 0; pages < 100; pages++) {
+        json_t *doc, *im, *next;
+        size_t i;
+
+        pg.cursor = cursor[0] ? cursor : NULL;
+        assert_int_equal(dd_fleet_affected(F, id, &pg, &doc), DD_OK);
+        assert_true(json_array_size(json_object_get(doc, "images")) <= limit);
+        json_array_foreach(json_object_get(doc, "images"), i, im)
+        {
+            char *s = json_dumps(im, JSON_COMPACT);
+            assert_int_equal(dd_buf_printf(&out, "%s\n", s), DD_OK);
+            free(s);
+        }
+        next = json_object_get(doc, "next");
+        if (!json_is_string(next)) {
+            json_decref(doc);
+            break;
+        }
+        snprintf(cursor, sizeof(cursor), "%s", json_string_value(next));
+        json_decref(doc);
+    }
+    return dd_buf_detach(&out, NULL);
+}
+
+/* Pages of one, two and three images walk the same images, with the same packages, as one
+ * page of all: each identity's images are read only up to the page's end. */
+static void affected_pages_walk(void **state)
+{
+    static const char *const ids[] = {"DSA-5103-1", "CVE-2022-0778", "cve-2022-0778", "DSA-5343-1",
+                                      "NO-SUCH-ID"};
+
+    (void)state;
+    for (size_t k = 0; k < DD_ARRAY_SIZE(ids); k++) {
+        char *all = affected_walk(ids[k], 1000);
+
+        for (unsigned limit = 1; limit <= 3; limit++) {
+            char *paged = affected_walk(ids[k], limit);
+            assert_string_equal(paged, all);
+            dd_free(paged);
+        }
+        dd_free(all);
+    }
+}
+
 #define FLEET_TESTS                                                                                \
     cmocka_unit_test(ingest_is_idempotent_by_digest),                                              \
         cmocka_unit_test(ingest_compressed_and_malformed),                                         \
-        cmocka_unit_test(affected_names_exactly_the_images), cmocka_unit_test(pages_and_cursors), \
-        cmocka_unit_test(package_ranges), cmocka_unit_test(image_filters),                        \
+        cmocka_unit_test(affected_names_exactly_the_images), cmocka_unit_test(pages_and_cursors),  \
+        cmocka_unit_test(package_ranges), cmocka_unit_test(image_filters),                         \
         cmocka_unit_test(one_image), cmocka_unit_test(deployments_snapshot_and_upsert),            \
         cmocka_unit_test(rematch_finds_exactly_the_new_advisory),                                  \
-        cmocka_unit_test(webhook_delivery_is_signed),                                              \
-        cmocka_unit_test(keys_and_scopes), cmocka_unit_test(tokens_webhooks_summary),              \
-        cmocka_unit_test(urls_and_reopen), cmocka_unit_test(concurrent_pushes),                  \
-        cmocka_unit_test(two_stores_rematch_at_once),                                           \
-        cmocka_unit_test(ingest_before_vulndb_exists), cmocka_unit_test(large_push_batches)
+        cmocka_unit_test(webhook_delivery_is_signed), cmocka_unit_test(keys_and_scopes),           \
+        cmocka_unit_test(tokens_webhooks_summary), cmocka_unit_test(urls_and_reopen),              \
+        cmocka_unit_test(concurrent_pushes), cmocka_unit_test(two_stores_rematch_at_once),         \
+        cmocka_unit_test(ingest_before_vulndb_exists), cmocka_unit_test(large_push_batches),       \
+        cmocka_unit_test(affected_pages_walk)
 
 int main(void)
 {
