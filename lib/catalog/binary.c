@@ -312,6 +312,22 @@ static int keep_streamed(xstate *s, uint64_t off, const unsigned char *p, size_t
     return DD_OK;
 }
 
+/* The bytes the sorted ranges cover, overlaps counted once. */
+static uint64_t ranges_total(const xstate *s)
+{
+    uint64_t total = 0, end = 0;
+
+    for (size_t i = 0; i < s->n_ranges; i++) {
+        uint64_t lo = s->ranges[i].lo > end ? s->ranges[i].lo : end;
+
+        if (s->ranges[i].hi > lo)
+            total += s->ranges[i].hi - lo;
+        if (s->ranges[i].hi > end)
+            end = s->ranges[i].hi;
+    }
+    return total;
+}
+
 static uint64_t ranges_end(const xstate *s)
 {
     uint64_t end = 0;
@@ -388,6 +404,7 @@ int dd_binary__extract(dd_walk_extract_ctx *x, uint64_t offset, const void *data
                        void *payload)
 {
     xstate *s = x->state;
+    uint64_t total;
     int rc;
 
     (void)payload;
@@ -427,6 +444,13 @@ int dd_binary__extract(dd_walk_extract_ctx *x, uint64_t offset, const void *data
             x->want_len = 0; /* no usable header: the final summary says why */
             return DD_OK;
         }
+        /* what will be kept, in one allocation: growing by doubling copied and faulted in the
+         * tens of megabytes a Go program keeps twice over */
+        total = ranges_total(s);
+        if (total > STREAM_KEEP_MAX + (4u << 20))
+            total = STREAM_KEEP_MAX + (4u << 20);
+        if (total > s->data.len && (rc = dd_buf_grow(&s->data, total - s->data.len)) != DD_OK)
+            return rc;
         /* the head is kept already, as one chunk; the rest of this piece by the ranges */
         x->want_len = ranges_end(s) > offset + len ? ranges_end(s) - (offset + len) : 0;
         return DD_OK;

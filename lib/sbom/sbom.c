@@ -140,21 +140,15 @@ dd_lic_kind dd_sbom__license_kind(const char *s)
 
 int dd_sbom__dump(char **out, size_t *len, json_t *doc)
 {
-    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    size_t n;
+    dd_buf b = DD_BUF_INIT;
+    int rc;
 
-    if (!s)
-        return dd_error_set(DD_ENOMEM, "out of memory");
-    n = strlen(s);
-    if (!(*out = dd_malloc(n + 2))) {
-        free(s);
-        return dd_error_set(DD_ENOMEM, "out of memory");
+    if ((rc = dd_json_dump(&b, doc, 2)) != DD_OK || (rc = dd_buf_putc(&b, '\n')) != DD_OK) {
+        dd_buf_dispose(&b);
+        return rc;
     }
-    memcpy(*out, s, n);
-    (*out)[n] = '\n';
-    (*out)[n + 1] = '\0';
-    *len = n + 1;
-    free(s);
+    if (!(*out = dd_buf_detach(&b, len)))
+        return dd_error_set(DD_ENOMEM, "out of memory");
     return DD_OK;
 }
 

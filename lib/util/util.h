@@ -41,6 +41,12 @@ void dd_buf_clear(dd_buf *b);
 char *dd_buf_detach(dd_buf *b, size_t *len);
 void dd_buf_dispose(dd_buf *b);
 
+/* Appends `doc` (an object or array) as JSON text, byte for byte what jansson's json_dumps
+ * writes with JSON_PRESERVE_ORDER and JSON_COMPACT (indent 0) or JSON_INDENT(indent); no
+ * trailing newline. DD_ELIMIT past 2,048 levels of nesting; the buffer is unchanged on error. */
+struct json_t;
+int dd_json_dump(dd_buf *out, const struct json_t *doc, unsigned indent);
+
 /* Bump allocator: many small allocations freed at once. Not thread-safe; one per thread. */
 typedef struct dd_arena dd_arena;
 

@@ -11,6 +11,8 @@
 
 #include "util/util.h"
 
+#include <jansson.h>
+
 static void buf_grows_and_stays_terminated(void **state)
 {
     dd_buf b = DD_BUF_INIT;
@@ -62,11 +64,14 @@ static void sha256_known_vectors(void **state)
     char d[72];
 
     assert_int_equal(dd_sha256_digest(d, "", 0), DD_OK);
-    assert_string_equal(d, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_string_equal(d,
+                        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     assert_int_equal(dd_sha256_digest(d, "abc", 3), DD_OK);
-    assert_string_equal(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_string_equal(d,
+                        "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assert_true(dd_digest_valid(d));
-    assert_false(dd_digest_valid("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    assert_false(
+        dd_digest_valid("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
     assert_false(dd_digest_valid("sha256:ba78"));
     assert_false(dd_digest_valid("md5:x"));
     assert_false(dd_digest_valid(NULL));
@@ -193,6 +198,120 @@ static void errors_carry_messages(void **state)
     assert_string_equal(dd_error_name(DD_ELIMIT), "limit exceeded");
 }
 
+/* dd_json_dump writes what jansson writes, compact and indented, on documents with every kind
+ * of value, empty and nested containers, escapes and multi-byte characters, and on random
+ * trees. */
+static void json_dump_matches_jansson(void **state)
+{
+    static const char *const docs[] = {
+        "{}",
+        "[]",
+        "[[], {}, [[]], {\"a\": {}}]",
+        "{\"s\": \"tab\\t nl\\n q\\\" bs\\\\ ctl\\u0001\\u001f del\\u007f slash/ \\u00e9\\u4e2d"
+        "\\ud83d\\ude00\", \"i\": -9223372036854775807, \"r\": 0.1, \"e\": 1e300, \"t\": true, "
+        "\"f\": false, \"n\": null, \"z\": 0}",
+        "{\"b\": 1, \"a\": 2, \"nested\": {\"list\": [1, [2, [3, {\"deep\": \"x\"}]]]}}",
+        "[\"\", {\"\": \"\"}, \"\\b\\f\\r\"]",
+    };
+    unsigned indents[] = {0, 2, 4};
+    unsigned seed = 12345;
+
+    (void)state;
+    for (size_t d = 0; d < DD_ARRAY_SIZE(docs) + 200; d++) {
+        json_error_t err;
+        json_t *doc;
+
+        if (d < DD_ARRAY_SIZE(docs)) {
+            doc = json_loads(docs[d], 0, &err);
+        } else {
+            /* a random tree: containers up to 4 deep, scalars of every type */
+            json_t *stack[5];
+            int depth = 0;
+
+            doc = stack[0] = (seed & 1) ? json_object() : json_array();
+            for (int k = 0; k < 40; k++) {
+                json_t *v;
+
+                seed = seed * 1103515245u + 12345u;
+                switch ((seed >> 16) % 8) {
+                case 0:
+                    v = depth < 4 ? json_object() : json_null();
+                    break;
+                case 1:
+                    v = depth < 4 ? json_array() : json_true();
+                    break;
+                case 2:
+                    v = json_integer((json_int_t)(seed >> 8) - 4000000);
+                    break;
+                case 3:
+                    v = json_real((double)(seed >> 12) / 7.0);
+                    break;
+                case 4:
+                    v = json_string("x\"y\\z\n\xc3\xa9");
+                    break;
+                case 5:
+                    v = json_false();
+                    break;
+                case 6:
+                    v = json_string("");
+                    break;
+                default:
+                    if (depth > 0)
+                        depth--;
+                    continue;
+                }
+                if (json_is_object(stack[depth])) {
+                    char key[16];
+
+                    snprintf(key, sizeof(key), "k%d", k);
+                    json_object_set_new(stack[depth], key, v);
+                } else {
+                    json_array_append_new(stack[depth], v);
+                }
+                if ((json_is_object(v) || json_is_array(v)) && depth < 4)
+                    stack[++depth] = v;
+            }
+        }
+        assert_non_null(doc);
+        for (size_t i = 0; i < DD_ARRAY_SIZE(indents); i++) {
+            size_t flags =
+                JSON_PRESERVE_ORDER | (indents[i] ? JSON_INDENT(indents[i]) : JSON_COMPACT);
+            char *want = json_dumps(doc, flags);
+            dd_buf got = DD_BUF_INIT;
+
+            assert_non_null(want);
+            assert_int_equal(dd_json_dump(&got, doc, indents[i]), DD_OK);
+            assert_string_equal(got.data, want);
+            free(want);
+            dd_buf_dispose(&got);
+        }
+        json_decref(doc);
+    }
+}
+
+/* Past 2,048 levels of nesting: DD_ELIMIT, and the buffer keeps what it had. */
+static void json_dump_limits_depth(void **state)
+{
+    json_t *doc = json_array(), *v = doc, *scalar = json_string("x");
+    dd_buf b = DD_BUF_INIT;
+
+    (void)state;
+    for (int i = 0; i < 3000; i++) {
+        json_t *inner = json_array();
+
+        json_array_append_new(v, inner);
+        v = inner;
+    }
+    assert_int_equal(dd_buf_puts(&b, "kept"), DD_OK);
+    assert_int_equal(dd_json_dump(&b, doc, 2), DD_ELIMIT);
+    assert_string_equal(b.data, "kept");
+    assert_int_equal(dd_json_dump(&b, scalar, 0), DD_EINVALID);
+    dd_error_clear();
+    dd_buf_dispose(&b);
+    json_decref(scalar);
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +324,8 @@ int main(void)
         cmocka_unit_test(array_reserve_grows_and_keeps),
         cmocka_unit_test(pread_full_reads_to_the_end),
         cmocka_unit_test(errors_carry_messages),
+        cmocka_unit_test(json_dump_matches_jansson),
+        cmocka_unit_test(json_dump_limits_depth),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
