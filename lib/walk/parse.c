@@ -230,35 +230,30 @@ typedef struct {
     bool seekable;
 } xfeed;
 
-/* fnmatch(glob, base, 0) == 0, without fnmatch for the common "*.ext" (a "*" then literal
- * text): a suffix comparison then (per regular file of an image, for each extractor's names). */
-static bool name_matches(const char *glob, const char *base)
-{
-    if (glob[0] == '*' && !glob[1 + strcspn(glob + 1, "*?[\\")]) {
-        size_t n = strlen(glob + 1), bl = strlen(base);
-
-        return n <= bl && memcmp(base + bl - n, glob + 1, n) == 0;
-    }
-    return fnmatch(glob, base, 0) == 0;
-}
-
 /* Whether extractor `x` admits the file by its permission bits and base name (its magic is
  * checked once the first bytes are read). */
 static bool extractor_admits(const dd_walk__extractor *x, const dd_walk__rec *r)
 {
     const char *base;
+    size_t bl;
 
     if (x->mode_any && !(r->e.mode & x->mode_any))
         return false;
     if (r->e.size < x->magic_len)
         return false;
-    if (!x->names)
+    if (!x->n_names)
         return true;
     base = strrchr(r->e.path, '/');
     base = base ? base + 1 : r->e.path;
-    for (size_t i = 0; x->names[i]; i++)
-        if (name_matches(x->names[i], base))
+    bl = strlen(base);
+    for (size_t i = 0; i < x->n_names; i++) {
+        const dd_walk__name *n = &x->names[i];
+
+        if (n->suffix ? n->suffix_len <= bl &&
+                            memcmp(base + bl - n->suffix_len, n->suffix, n->suffix_len) == 0
+                      : fnmatch(n->glob, base, 0) == 0)
             return true;
+    }
     return false;
 }
 

@@ -41,6 +41,8 @@ void dd_walk_free(dd_walk *w)
     for (size_t i = 0; i < w->n_captures; i++)
         dd_free(w->captures[i].glob);
     dd_free(w->captures);
+    for (size_t i = 0; i < w->n_extractors; i++)
+        dd_free(w->extractors[i].names);
     dd_free(w->extractors);
     for (size_t i = 0; i < w->n_layers; i++) {
         dd_arena_free(w->layers[i].arena);
@@ -74,9 +76,8 @@ int dd_walk_capture(dd_walk *w, const char *glob, uint64_t max_bytes)
         tail--;
     cap->tail = tail;
     cap->tail_len = strlen(tail);
-    cap->max_bytes = max_bytes < w->opts.limits.max_capture_bytes
-                         ? max_bytes
-                         : w->opts.limits.max_capture_bytes;
+    cap->max_bytes =
+        max_bytes < w->opts.limits.max_capture_bytes ? max_bytes : w->opts.limits.max_capture_bytes;
     w->n_captures++;
     return DD_OK;
 }
@@ -101,11 +102,26 @@ int dd_walk_extract(dd_walk *w, const void *magic, size_t magic_len, uint32_t mo
     if (!x)
         return dd_error_set(DD_ENOMEM, "out of memory");
     w->extractors = x;
-    x = &w->extractors[w->n_extractors++];
+    x = &w->extractors[w->n_extractors];
+    memset(x, 0, sizeof(*x));
+    for (size_t i = 0; names && names[i]; i++)
+        x->n_names++;
+    if (x->n_names && !(x->names = dd_calloc(x->n_names, sizeof(*x->names))))
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < x->n_names; i++) {
+        const char *g = names[i];
+
+        x->names[i].glob = g;
+        /* every file is asked about each name: "*" and literal text needs no fnmatch */
+        if (g[0] == '*' && !g[1 + strcspn(g + 1, "*?[\\")]) {
+            x->names[i].suffix = g + 1;
+            x->names[i].suffix_len = strlen(g + 1);
+        }
+    }
+    w->n_extractors++;
     memcpy(x->magic, magic, magic_len);
     x->magic_len = magic_len;
     x->mode_any = mode_any & 07777;
-    x->names = names;
     x->fn = fn;
     x->payload = payload;
     return DD_OK;
@@ -226,8 +242,7 @@ static int init_layers(dd_walk *w, size_t n, const char *name,
         return dd_error_set(DD_ERROR, "%s: the walk has already run", name);
     w->ran = true;
     if (n > w->opts.limits.max_layers)
-        return dd_error_set(DD_ELIMIT, "%s: more than %u layers", name,
-                            w->opts.limits.max_layers);
+        return dd_error_set(DD_ELIMIT, "%s: more than %u layers", name, w->opts.limits.max_layers);
     if (!(w->layers = dd_calloc(n ? n : 1, sizeof(*w->layers))))
         return dd_error_set(DD_ENOMEM, "out of memory");
     w->n_layers = n;
@@ -333,8 +348,8 @@ static void mem_close(void *reader, uint64_t *compressed, uint64_t *uncompressed
     dd_free(r);
 }
 
-int dd_walk__run_buffers(dd_walk *w, const char *name, const void *const *bufs,
-                         const size_t *lens, size_t n, size_t chunk)
+int dd_walk__run_buffers(dd_walk *w, const char *name, const void *const *bufs, const size_t *lens,
+                         size_t n, size_t chunk)
 {
     mem_source ms = {bufs, lens, chunk ? chunk : 65536};
     dd_walk__source src = {.name = name,
@@ -442,8 +457,7 @@ int dd_walk_resolve(const dd_walk *w, const char *path, const dd_entry **out)
             continue;
         }
         if (n != root && n->cur->e.type != DD_FT_DIR) {
-            rc = dd_error_set(DD_ENOTFOUND, "%s: \"%s\" is not a directory", path,
-                              n->cur->e.path);
+            rc = dd_error_set(DD_ENOTFOUND, "%s: \"%s\" is not a directory", path, n->cur->e.path);
             goto done;
         }
         if (!(c = dd_walk__tree_child(&w->tree, n, comp, len))) {

@@ -36,8 +36,8 @@ int dd_walk__run_source(dd_walk *w, const dd_walk__source *src);
 
 /* Runs the walk over `n` in-memory tar layers, handing them to the parser `chunk` bytes at a
  * time (0 = 64 KiB). `name` stands for the image path in messages. */
-int dd_walk__run_buffers(dd_walk *w, const char *name, const void *const *bufs,
-                         const size_t *lens, size_t n, size_t chunk);
+int dd_walk__run_buffers(dd_walk *w, const char *name, const void *const *bufs, const size_t *lens,
+                         size_t n, size_t chunk);
 
 /* Runs the walk over the directory `dir` read from disk as the single layer (no whiteout
  * semantics). `name` stands for the image path in messages (NULL: `dir`). */
@@ -59,7 +59,7 @@ struct dd_walk__rec {
     dd_entry e; /* first, so a `const dd_entry *` handed out converts back */
     dd_walk__rec *next;
     dd_walk__rec *target; /* a hard link's target record, set by the squash */
-    unsigned char *data; /* captured bytes (layer arena), NUL-terminated; NULL when none */
+    unsigned char *data;  /* captured bytes (layer arena), NUL-terminated; NULL when none */
     size_t len;
     unsigned char *xdata; /* the extract (layer arena); NULL when none */
     size_t xlen;
@@ -84,11 +84,19 @@ typedef struct {
 
 #define DD_WALK__MAGIC_MAX 16
 
+/* A base-name glob of an extractor; "*" and literal text ("*.jar") is matched as a suffix. */
+typedef struct {
+    const char *glob;   /* the caller's, static */
+    const char *suffix; /* inside glob; NULL when fnmatch must decide */
+    size_t suffix_len;
+} dd_walk__name;
+
 typedef struct {
     unsigned char magic[DD_WALK__MAGIC_MAX];
     size_t magic_len;
     uint32_t mode_any;
-    const char *const *names; /* base-name globs, NULL = any (the caller's, static) */
+    dd_walk__name *names; /* n_names base-name globs (dd_malloc'd); none: any name */
+    size_t n_names;
     dd_walk_extractor fn;
     void *payload;
 } dd_walk__extractor;
@@ -131,7 +139,7 @@ struct dd_walk {
 
     dd_walk__layer *layers;
     size_t n_layers;
-    atomic_uint_fast64_t n_entries; /* across layers, against limits.max_entries */
+    atomic_uint_fast64_t n_entries;   /* across layers, against limits.max_entries */
     atomic_uint_fast64_t image_bytes; /* uncompressed, across layers, against max_image_bytes */
 
     dd_walk__tree tree;
@@ -151,8 +159,8 @@ typedef struct {
 
 /* Parses the tar entries of `a`, fed by `feed`, into `layer`. Returns DD_OK at the end of the
  * archive, DD_WALK__STOPPED when `stop` was raised, or an error with its message set. */
-int dd_walk__parse_layer(dd_walk *w, dd_walk__layer *layer, struct archive *a,
-                         dd_walk__feed *feed, atomic_bool *stop);
+int dd_walk__parse_layer(dd_walk *w, dd_walk__layer *layer, struct archive *a, dd_walk__feed *feed,
+                         atomic_bool *stop);
 
 /* Reads the directory `dir` from disk into `layer` (no whiteout semantics; a second path of
  * an inode becomes a hard link to the first). DD_EIO when something cannot be read. */
