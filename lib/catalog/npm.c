@@ -15,40 +15,41 @@
 
 /* --- package.json --- */
 
-static const char *json_dup(dd_arena *a, json_t *v)
+/* Parsed into a scratch arena (json_tree.c: a tree of a few arena blocks, where jansson's cost
+ * more than the rest of the cataloger); what is kept is copied into the caller's. */
+
+static const char *jv_dup(dd_arena *a, const dd_jv *v)
 {
-    const char *s = json_string_value(v);
+    const char *s = dd_jv_str(v);
 
     return s ? dd_arena_strdup(a, s) : NULL;
 }
 
-static int set_error(const char *path, const json_error_t *err)
+/* The keys of an object member and their values (ranges), appended to `*v` and `*r`. A key
+ * given twice counts once, at its first place with its last value, as jansson keeps it. */
+static int dep_names(const char ***v, const char ***r, size_t *n, dd_arena *a, const dd_jv *obj)
 {
-    return dd_error_set(DD_EINVALID, "%s:%d:%d: invalid JSON: %s", path, err->line, err->column,
-                        err->text);
-}
-
-/* The keys of an object member and their values (ranges), appended to `*v` and `*r`. */
-static int dep_names(const char ***v, const char ***r, size_t *n, dd_arena *a, json_t *obj)
-{
-    const char *key;
-    json_t *val;
-    size_t count = json_object_size(obj), k = *n;
+    size_t k = *n;
     const char **grown, **ranges;
 
-    if (!json_is_object(obj) || count == 0)
+    if (!DD_JV_IS(obj, DD_JV_OBJECT) || obj->n == 0)
         return DD_OK;
-    if (!(grown = dd_arena_alloc(a, (k + count) * sizeof(*grown))) ||
-        !(ranges = dd_arena_alloc(a, (k + count) * sizeof(*ranges))))
+    if (!(grown = dd_arena_alloc(a, (k + obj->n) * sizeof(*grown))) ||
+        !(ranges = dd_arena_alloc(a, (k + obj->n) * sizeof(*ranges))))
         return dd_error_set(DD_ENOMEM, "out of memory");
     if (k) {
         memcpy(grown, *v, k * sizeof(*grown));
         memcpy(ranges, *r, k * sizeof(*ranges));
     }
-    json_object_foreach(obj, key, val)
-    {
-        const char *range = json_string_value(val);
+    for (size_t i = 0; i < obj->n; i++) {
+        const char *key = obj->u.members[i].key, *range;
+        size_t j = 0;
 
+        while (j < i && strcmp(obj->u.members[j].key, key) != 0)
+            j++;
+        if (j < i)
+            continue;
+        range = dd_jv_str(dd_jv_get(obj, key));
         grown[k] = dd_arena_strdup(a, key);
         ranges[k] = dd_arena_strdup(a, range ? range : "");
         if (!grown[k] || !ranges[k])
@@ -63,24 +64,21 @@ static int dep_names(const char ***v, const char ***r, size_t *n, dd_arena *a, j
 
 /* "license": "MIT" | {"type": "MIT"}; the old "licenses": [{"type": ...}, "..."] joined with
  * " OR " (several licenses listed were alternatives). */
-static const char *manifest_license(dd_arena *a, json_t *root)
+static const char *manifest_license(dd_arena *a, const dd_jv *root)
 {
-    json_t *l = json_object_get(root, "license"), *ls, *item;
+    const dd_jv *l = dd_jv_get(root, "license"), *ls;
     dd_buf b = DD_BUF_INIT;
     const char *out = NULL;
-    size_t i;
 
-    if (json_is_string(l))
-        return json_dup(a, l);
-    if (json_is_object(l) && json_is_string(json_object_get(l, "type")))
-        return json_dup(a, json_object_get(l, "type"));
-    ls = json_object_get(root, "licenses");
-    if (!json_is_array(ls))
-        return NULL;
-    json_array_foreach(ls, i, item)
-    {
-        const char *t = json_is_string(item) ? json_string_value(item)
-                                             : json_string_value(json_object_get(item, "type"));
+    if (DD_JV_IS(l, DD_JV_STRING))
+        return jv_dup(a, l);
+    if (dd_jv_get_str(l, "type"))
+        return dd_arena_strdup(a, dd_jv_get_str(l, "type"));
+    ls = dd_jv_get(root, "licenses");
+    for (size_t i = 0; i < dd_jv_len(ls); i++) {
+        const dd_jv *item = dd_jv_at(ls, i);
+        const char *t =
+            DD_JV_IS(item, DD_JV_STRING) ? dd_jv_str(item) : dd_jv_get_str(item, "type");
 
         if (!t || !*t)
             continue;
@@ -95,19 +93,17 @@ static const char *manifest_license(dd_arena *a, json_t *root)
     return out;
 }
 
-static const char *manifest_author(dd_arena *a, json_t *root)
+static const char *manifest_author(dd_arena *a, const dd_jv *root)
 {
-    json_t *au = json_object_get(root, "author");
+    const dd_jv *au = dd_jv_get(root, "author");
     const char *name, *email;
     dd_buf b = DD_BUF_INIT;
     const char *out;
 
-    if (json_is_string(au))
-        return json_dup(a, au);
-    if (!json_is_object(au))
-        return NULL;
-    name = json_string_value(json_object_get(au, "name"));
-    email = json_string_value(json_object_get(au, "email"));
+    if (DD_JV_IS(au, DD_JV_STRING))
+        return jv_dup(a, au);
+    name = dd_jv_get_str(au, "name");
+    email = dd_jv_get_str(au, "email");
     if (!name || !*name)
         return NULL;
     if (!email || !*email)
@@ -122,43 +118,51 @@ static const char *manifest_author(dd_arena *a, json_t *root)
 int dd_npm__parse_manifest(dd_npm_manifest *out, dd_arena *a, const char *path, const char *data,
                            size_t len)
 {
-    json_error_t err;
-    json_t *root = json_loadb(data, len, 0, &err);
-    int rc = DD_OK;
+    dd_arena *scratch = NULL;
+    const dd_jv *root;
+    int rc;
 
     memset(out, 0, sizeof(*out));
-    if (!root)
-        return set_error(path, &err);
-    if (!json_is_object(root)) {
+    if ((rc = dd_arena_new(&scratch)) != DD_OK)
+        return rc;
+    if ((rc = dd_json_parse(&root, scratch, path, data, len)) != DD_OK)
+        goto done;
+    if (root->type != DD_JV_OBJECT) {
         rc = dd_error_set(DD_EINVALID, "%s:1:1: the top level is not a JSON object", path);
         goto done;
     }
-    out->name = json_dup(a, json_object_get(root, "name"));
-    out->version = json_dup(a, json_object_get(root, "version"));
+    out->name = jv_dup(a, dd_jv_get(root, "name"));
+    out->version = jv_dup(a, dd_jv_get(root, "version"));
     if (out->name && !*out->name)
         out->name = NULL;
     if (out->version && !*out->version)
         out->version = NULL;
     out->license = manifest_license(a, root);
-    out->description = json_dup(a, json_object_get(root, "description"));
+    out->description = jv_dup(a, dd_jv_get(root, "description"));
     if (out->description && !*out->description)
         out->description = NULL;
     out->author = manifest_author(a, root);
     if ((rc = dep_names(&out->deps, &out->dep_ranges, &out->n_deps, a,
-                        json_object_get(root, "dependencies"))) ||
+                        dd_jv_get(root, "dependencies"))) ||
         (rc = dep_names(&out->deps, &out->dep_ranges, &out->n_deps, a,
-                        json_object_get(root, "optionalDependencies"))) ||
+                        dd_jv_get(root, "optionalDependencies"))) ||
         (rc = dep_names(&out->deps, &out->dep_ranges, &out->n_deps, a,
-                        json_object_get(root, "peerDependencies"))) ||
+                        dd_jv_get(root, "peerDependencies"))) ||
         (rc = dep_names(&out->dev_deps, &out->dev_dep_ranges, &out->n_dev_deps, a,
-                        json_object_get(root, "devDependencies"))))
+                        dd_jv_get(root, "devDependencies"))))
         goto done;
 done:
-    json_decref(root);
+    dd_arena_free(scratch);
     return rc;
 }
 
 /* --- package-lock.json --- */
+
+static int set_error(const char *path, const json_error_t *err)
+{
+    return dd_error_set(DD_EINVALID, "%s:%d:%d: invalid JSON: %s", path, err->line, err->column,
+                        err->text);
+}
 
 static int lock_push(dd_pkglist *out, const char *name, const char *version, const char *license,
                      const char *dir, const char *key, int dev, const char *path)

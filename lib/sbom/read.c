@@ -949,10 +949,10 @@ done:
 
 typedef enum { FMT_CYCLONEDX = 1, FMT_SPDX } doc_format;
 
-static int detect(doc_format *out, const char *path, const dd_sbom__jv *doc)
+static int detect(doc_format *out, const char *path, const dd_jv *doc)
 {
-    const char *bom = dd_sbom__str(doc, "bomFormat"), *spec = dd_sbom__str(doc, "specVersion");
-    const char *spdx = dd_sbom__str(doc, "spdxVersion"), *ctx = dd_sbom__str(doc, "@context");
+    const char *bom = dd_jv_get_str(doc, "bomFormat"), *spec = dd_jv_get_str(doc, "specVersion");
+    const char *spdx = dd_jv_get_str(doc, "spdxVersion"), *ctx = dd_jv_get_str(doc, "@context");
 
     if (!DD_JV_IS(doc, DD_JV_OBJECT))
         return dd_error_set(DD_EINVALID,
@@ -975,7 +975,7 @@ static int detect(doc_format *out, const char *path, const dd_sbom__jv *doc)
         *out = FMT_SPDX;
         return DD_OK;
     }
-    if ((ctx && strstr(ctx, "spdx.org/rdf/3")) || dd_sbom__get(doc, "@graph"))
+    if ((ctx && strstr(ctx, "spdx.org/rdf/3")) || dd_jv_get(doc, "@graph"))
         return dd_error_set(DD_EUNSUPPORTED,
                             "%s: SPDX 3 JSON-LD is not supported (SPDX-2.2, SPDX-2.3 and "
                             "CycloneDX 1.2 to 1.7 JSON are)",
@@ -992,7 +992,7 @@ int dd_sbom_read(dd_inventory **out, const char *path, const char *data, size_t 
 {
     dd_sbom__reader r = {.path = path};
     dd_inventory *inv = NULL;
-    const dd_sbom__jv *doc = NULL;
+    const dd_jv *doc = NULL;
     doc_format fmt = FMT_CYCLONEDX;
     int rc;
 
@@ -1003,7 +1003,7 @@ int dd_sbom_read(dd_inventory **out, const char *path, const char *data, size_t 
     /* the document's tree lives in the reader's arena, with every string the readers make */
     if ((rc = dd_arena_new(&r.arena)) != DD_OK)
         return rc;
-    if ((rc = dd_sbom__json_parse(&doc, r.arena, path, data, len)) != DD_OK)
+    if ((rc = dd_json_parse(&doc, r.arena, path, data, len)) != DD_OK)
         goto done;
     if ((rc = detect(&fmt, path, doc)) != DD_OK)
         goto done;

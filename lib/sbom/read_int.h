@@ -60,50 +60,6 @@ typedef struct {
     int have_os;
 } dd_sbom__reader;
 
-/* A parsed JSON document (read_json.c): a read-only tree in an arena. */
-typedef enum {
-    DD_JV_NULL = 0,
-    DD_JV_FALSE,
-    DD_JV_TRUE,
-    DD_JV_NUMBER,
-    DD_JV_STRING,
-    DD_JV_ARRAY,
-    DD_JV_OBJECT,
-} dd_sbom__jtype;
-
-typedef struct dd_sbom__jmember dd_sbom__jmember;
-
-typedef struct dd_sbom__jv {
-    dd_sbom__jtype type;
-    size_t n; /* string length, array items, object members */
-    union {
-        const char *s; /* NUL-terminated, never holds a NUL */
-        const struct dd_sbom__jv *items;
-        const dd_sbom__jmember *members;
-    } u;
-} dd_sbom__jv;
-
-struct dd_sbom__jmember {
-    const char *key;
-    dd_sbom__jv value;
-};
-
-/* Parses `data` as jansson does with its default flags (an object or array at the top, strict
- * UTF-8, no \u0000, integers within 64 bits) into a tree allocated in `a`. DD_EINVALID
- * "PATH:LINE:COLUMN: TEXT" (jansson's message) when it is not JSON, DD_ENOMEM. */
-int dd_sbom__json_parse(const dd_sbom__jv **out, dd_arena *a, const char *path, const char *data,
-                        size_t len);
-/* Member `key` of object `o` (the last of repeated keys); NULL when `o` is not an object or has
- * no such member. */
-const dd_sbom__jv *dd_sbom__get(const dd_sbom__jv *o, const char *key);
-/* The text of string `v`, NULL when `v` is not a string. */
-const char *dd_sbom__strv(const dd_sbom__jv *v);
-/* Items of array `v` (0 when it is not an array), and item `i` (NULL past the end). */
-size_t dd_sbom__len(const dd_sbom__jv *v);
-const dd_sbom__jv *dd_sbom__at(const dd_sbom__jv *v, size_t i);
-
-#define DD_JV_IS(v, t) ((v) && (v)->type == (t))
-
 /* Appends a record (copied; its strings are not). */
 int dd_sbom__add(dd_sbom__reader *r, const dd_sbom__comp *c);
 
@@ -113,11 +69,8 @@ int dd_sbom__visit(dd_sbom__reader *r);
 /* printf into the reader's arena; NULL (with the error set) on ENOMEM. */
 char *dd_sbom__strf(dd_sbom__reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The string member `key` of `o`, NULL when absent or not a string. */
-const char *dd_sbom__str(const dd_sbom__jv *o, const char *key);
-
 /* The records of a CycloneDX or SPDX 2.x document (the format is already known). */
-int dd_sbom__read_cyclonedx(dd_sbom__reader *r, const dd_sbom__jv *doc);
-int dd_sbom__read_spdx(dd_sbom__reader *r, const dd_sbom__jv *doc);
+int dd_sbom__read_cyclonedx(dd_sbom__reader *r, const dd_jv *doc);
+int dd_sbom__read_spdx(dd_sbom__reader *r, const dd_jv *doc);
 
 #endif

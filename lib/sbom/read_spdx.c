@@ -8,14 +8,14 @@
 
 /* The first purl of externalRefs (category PACKAGE-MANAGER in 2.3, PACKAGE_MANAGER in 2.2; the
  * type alone decides). */
-static const char *purl_ref(const dd_sbom__jv *pkg)
+static const char *purl_ref(const dd_jv *pkg)
 {
-    const dd_sbom__jv *refs = dd_sbom__get(pkg, "externalRefs"), *ref;
+    const dd_jv *refs = dd_jv_get(pkg, "externalRefs"), *ref;
     size_t i;
 
-    for (i = 0; (ref = dd_sbom__at(refs, i)); i++) {
-        const char *type = dd_sbom__str(ref, "referenceType");
-        const char *loc = dd_sbom__str(ref, "referenceLocator");
+    for (i = 0; (ref = dd_jv_at(refs, i)); i++) {
+        const char *type = dd_jv_get_str(ref, "referenceType");
+        const char *loc = dd_jv_get_str(ref, "referenceLocator");
 
         if (type && loc && strcasecmp(type, "purl") == 0)
             return loc;
@@ -57,18 +57,18 @@ static int read_source_info(dd_sbom__reader *r, const char *info, dd_sbom__comp 
 /* Trivy writes the properties it has no SPDX field for as annotations by "Tool: trivy-V" with
  * the comment "KEY: VALUE"; they become the "aquasecurity:trivy:KEY" properties of its
  * CycloneDX output. */
-static int read_annotations(dd_sbom__reader *r, const dd_sbom__jv *pkg, dd_sbom__comp *out)
+static int read_annotations(dd_sbom__reader *r, const dd_jv *pkg, dd_sbom__comp *out)
 {
-    const dd_sbom__jv *anns = dd_sbom__get(pkg, "annotations"), *a;
+    const dd_jv *anns = dd_jv_get(pkg, "annotations"), *a;
     dd_sbom__prop *v;
     size_t i, n = 0;
 
-    if (!DD_JV_IS(anns, DD_JV_ARRAY) || !dd_sbom__len(anns))
+    if (!DD_JV_IS(anns, DD_JV_ARRAY) || !dd_jv_len(anns))
         return DD_OK;
-    if (!(v = dd_arena_alloc(r->arena, dd_sbom__len(anns) * sizeof(*v))))
+    if (!(v = dd_arena_alloc(r->arena, dd_jv_len(anns) * sizeof(*v))))
         return dd_error_set(DD_ENOMEM, "out of memory");
-    for (i = 0; (a = dd_sbom__at(anns, i)); i++) {
-        const char *who = dd_sbom__str(a, "annotator"), *comment = dd_sbom__str(a, "comment");
+    for (i = 0; (a = dd_jv_at(anns, i)); i++) {
+        const char *who = dd_jv_get_str(a, "annotator"), *comment = dd_jv_get_str(a, "comment");
         const char *colon;
 
         if (!who || !comment || strncmp(who, "Tool: trivy", 11) != 0 ||
@@ -127,10 +127,10 @@ static const char *agent(const char *s)
     return colon ? colon + 2 : s;
 }
 
-static int is_os(const dd_sbom__jv *pkg)
+static int is_os(const dd_jv *pkg)
 {
-    const char *purpose = dd_sbom__str(pkg, "primaryPackagePurpose");
-    const char *id = dd_sbom__str(pkg, "SPDXID");
+    const char *purpose = dd_jv_get_str(pkg, "primaryPackagePurpose");
+    const char *id = dd_jv_get_str(pkg, "SPDXID");
 
     if (purpose &&
         (strcmp(purpose, "OPERATING_SYSTEM") == 0 || strcmp(purpose, "OPERATING-SYSTEM") == 0))
@@ -143,22 +143,22 @@ static int is_os(const dd_sbom__jv *pkg)
  * document; Trivy wrote "DESCRIBE" for a while): the image or directory, not something found in
  * it. A set (object keys), so that looking a package up costs the same however many there are;
  * NULL on ENOMEM. */
-static json_t *described_ids(const dd_sbom__jv *doc)
+static json_t *described_ids(const dd_jv *doc)
 {
     json_t *set = json_object();
-    const dd_sbom__jv *v;
+    const dd_jv *v;
     size_t i;
 
     if (!set)
         return NULL;
-    for (i = 0; (v = dd_sbom__at(dd_sbom__get(doc, "documentDescribes"), i)); i++) {
-        if (dd_sbom__strv(v) && json_object_set_new(set, dd_sbom__strv(v), json_true()))
+    for (i = 0; (v = dd_jv_at(dd_jv_get(doc, "documentDescribes"), i)); i++) {
+        if (dd_jv_str(v) && json_object_set_new(set, dd_jv_str(v), json_true()))
             goto fail;
     }
-    for (i = 0; (v = dd_sbom__at(dd_sbom__get(doc, "relationships"), i)); i++) {
-        const char *type = dd_sbom__str(v, "relationshipType");
-        const char *a = dd_sbom__str(v, "spdxElementId"),
-                   *b = dd_sbom__str(v, "relatedSpdxElement");
+    for (i = 0; (v = dd_jv_at(dd_jv_get(doc, "relationships"), i)); i++) {
+        const char *type = dd_jv_get_str(v, "relationshipType");
+        const char *a = dd_jv_get_str(v, "spdxElementId"),
+                   *b = dd_jv_get_str(v, "relatedSpdxElement");
 
         if (type && a && b && strcmp(a, "SPDXRef-DOCUMENT") == 0 &&
             (strcmp(type, "DESCRIBES") == 0 || strcmp(type, "DESCRIBE") == 0) &&
@@ -171,9 +171,9 @@ fail:
     return NULL;
 }
 
-int dd_sbom__read_spdx(dd_sbom__reader *r, const dd_sbom__jv *doc)
+int dd_sbom__read_spdx(dd_sbom__reader *r, const dd_jv *doc)
 {
-    const dd_sbom__jv *pkgs = dd_sbom__get(doc, "packages"), *pkg;
+    const dd_jv *pkgs = dd_jv_get(doc, "packages"), *pkg;
     json_t *described;
     size_t i;
     int rc = DD_OK;
@@ -184,7 +184,7 @@ int dd_sbom__read_spdx(dd_sbom__reader *r, const dd_sbom__jv *doc)
         return dd_error_set(DD_EINVALID, "%s: packages is not an array", r->path);
     if (!(described = described_ids(doc)))
         return dd_error_set(DD_ENOMEM, "out of memory");
-    for (i = 0; (pkg = dd_sbom__at(pkgs, i)); i++) {
+    for (i = 0; (pkg = dd_jv_at(pkgs, i)); i++) {
         dd_sbom__comp rec = {0};
         const char *lic;
 
@@ -195,16 +195,16 @@ int dd_sbom__read_spdx(dd_sbom__reader *r, const dd_sbom__jv *doc)
             break;
         }
         if (is_os(pkg)) {
-            if (!r->have_os && dd_sbom__str(pkg, "name")) {
-                r->os.name = dd_sbom__str(pkg, "name");
-                r->os.version = dd_sbom__str(pkg, "versionInfo");
-                r->os.description = dd_sbom__str(pkg, "description");
+            if (!r->have_os && dd_jv_get_str(pkg, "name")) {
+                r->os.name = dd_jv_get_str(pkg, "name");
+                r->os.version = dd_jv_get_str(pkg, "versionInfo");
+                r->os.description = dd_jv_get_str(pkg, "description");
                 r->have_os = 1;
             }
             continue;
         }
         if (!(rec.purl = purl_ref(pkg))) {
-            const char *id = dd_sbom__str(pkg, "SPDXID");
+            const char *id = dd_jv_get_str(pkg, "SPDXID");
 
             if (!id || !json_object_get(described, id))
                 r->no_purl++;
@@ -212,22 +212,22 @@ int dd_sbom__read_spdx(dd_sbom__reader *r, const dd_sbom__jv *doc)
         }
         rec.where_array = "packages";
         rec.where_index = i;
-        rec.ref = dd_sbom__str(pkg, "SPDXID");
-        rec.name = dd_sbom__str(pkg, "name");
-        rec.version = dd_sbom__str(pkg, "versionInfo");
-        rec.supplier = agent(dd_sbom__str(pkg, "supplier"));
-        rec.publisher = agent(dd_sbom__str(pkg, "originator"));
-        rec.description = dd_sbom__str(pkg, "summary");
+        rec.ref = dd_jv_get_str(pkg, "SPDXID");
+        rec.name = dd_jv_get_str(pkg, "name");
+        rec.version = dd_jv_get_str(pkg, "versionInfo");
+        rec.supplier = agent(dd_jv_get_str(pkg, "supplier"));
+        rec.publisher = agent(dd_jv_get_str(pkg, "originator"));
+        rec.description = dd_jv_get_str(pkg, "summary");
         if (!rec.description)
-            rec.description = dd_sbom__str(pkg, "description");
-        lic = dd_sbom__str(pkg, "licenseDeclared");
+            rec.description = dd_jv_get_str(pkg, "description");
+        lic = dd_jv_get_str(pkg, "licenseDeclared");
         if (noassertion(lic))
-            lic = dd_sbom__str(pkg, "licenseConcluded");
+            lic = dd_jv_get_str(pkg, "licenseConcluded");
         if (!noassertion(lic))
             rec.license = lic;
-        if ((rc = read_source_info(r, dd_sbom__str(pkg, "sourceInfo"), &rec)) != DD_OK ||
+        if ((rc = read_source_info(r, dd_jv_get_str(pkg, "sourceInfo"), &rec)) != DD_OK ||
             (rc = read_annotations(r, pkg, &rec)) != DD_OK ||
-            (rc = read_drydock_comment(r, dd_sbom__str(pkg, "comment"), &rec)) != DD_OK ||
+            (rc = read_drydock_comment(r, dd_jv_get_str(pkg, "comment"), &rec)) != DD_OK ||
             (rc = dd_sbom__add(r, &rec)) != DD_OK)
             break;
     }

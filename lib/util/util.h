@@ -57,6 +57,53 @@ char *dd_arena_strdup(dd_arena *a, const char *s);
 char *dd_arena_strndup(dd_arena *a, const char *s, size_t n);
 size_t dd_arena_bytes(const dd_arena *a);
 
+/* A parsed JSON document (json_tree.c): a read-only tree in an arena, for readers that take a
+ * few members of large documents (SBOMs, package manifests). */
+typedef enum {
+    DD_JV_NULL = 0,
+    DD_JV_FALSE,
+    DD_JV_TRUE,
+    DD_JV_NUMBER,
+    DD_JV_STRING,
+    DD_JV_ARRAY,
+    DD_JV_OBJECT,
+} dd_jtype;
+
+typedef struct dd_jmember dd_jmember;
+
+typedef struct dd_jv {
+    dd_jtype type;
+    size_t n; /* string length, array items, object members */
+    union {
+        const char *s; /* NUL-terminated, never holds a NUL */
+        const struct dd_jv *items;
+        const dd_jmember *members;
+    } u;
+} dd_jv;
+
+struct dd_jmember {
+    const char *key;
+    dd_jv value;
+};
+
+/* Parses `data` as jansson does with its default flags (an object or array at the top, strict
+ * UTF-8, no \u0000, integers within 64 bits) into a tree allocated in `a`. DD_EINVALID
+ * "PATH:LINE:COLUMN: invalid JSON: TEXT" (jansson's message) when it is not JSON, DD_ENOMEM. */
+int dd_json_parse(const dd_jv **out, dd_arena *a, const char *path, const char *data, size_t len);
+/* Member `key` of object `o` (the last of repeated keys); NULL when `o` is not an object or has
+ * no such member. */
+const dd_jv *dd_jv_get(const dd_jv *o, const char *key);
+/* The text of string `v`, NULL when `v` is not a string. */
+const char *dd_jv_str(const dd_jv *v);
+/* Items of array `v` (0 when it is not an array), and item `i` (NULL past the end). */
+size_t dd_jv_len(const dd_jv *v);
+const dd_jv *dd_jv_at(const dd_jv *v, size_t i);
+
+/* The string member `key` of `o`, NULL when absent or not a string. */
+const char *dd_jv_get_str(const dd_jv *o, const char *key);
+
+#define DD_JV_IS(v, t) ((v) && (v)->type == (t))
+
 /* n bytes from the kernel's random number generator (getrandom), waiting for it to be seeded. */
 int dd_random_bytes(void *buf, size_t n);
 

@@ -1,10 +1,13 @@
-/* The JSON parser of the SBOM readers: the whole document into one arena as a read-only tree
- * (strings decoded in place in a copy of the text), accepting exactly what jansson accepts with
- * its default flags. A 3,000-component CycloneDX document is ten thousand objects: a jansson tree
- * is a hash table and a few heap blocks per object, built and then freed, which cost more than
- * everything else the readers do; here the tree is a few arena blocks and no frees. A document
- * that does not parse is handed to jansson once more for its message, so errors read as before. */
-#include "sbom/read_int.h"
+/* The JSON parser of the SBOM readers and the package manifests: the whole document into one
+ * arena as a read-only tree (strings decoded in place in a copy of the text), accepting exactly
+ * what jansson accepts with its default flags. A 3,000-component CycloneDX document is ten
+ * thousand objects: a jansson tree is a hash table and a few heap blocks per object, built and
+ * then freed, which cost more than everything else the SBOM readers do; here the tree is a few
+ * arena blocks and no frees. A document that does not parse is handed to jansson once more for
+ * its message, so errors read as jansson's. */
+#include "util/util.h"
+
+#include <jansson.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -16,15 +19,15 @@
 typedef struct {
     char *p, *end; /* the copy being parsed; strings are decoded over it */
     dd_arena *arena;
-    dd_sbom__jv *vals; /* children of the arrays being parsed, innermost last */
+    dd_jv *vals; /* children of the arrays being parsed, innermost last */
     size_t n_vals, alloc_vals;
-    dd_sbom__jmember *mems; /* members of the objects being parsed */
+    dd_jmember *mems; /* members of the objects being parsed */
     size_t n_mems, alloc_mems;
     unsigned depth;
     int enomem;
 } parser;
 
-static const dd_sbom__jv null_value = {DD_JV_NULL, 0, {NULL}};
+static const dd_jv null_value = {DD_JV_NULL, 0, {NULL}};
 
 static void skip_ws(parser *ps)
 {
@@ -276,7 +279,7 @@ static int literal(parser *ps, const char *word, size_t n)
     return 0;
 }
 
-static int parse_value(parser *ps, dd_sbom__jv *out);
+static int parse_value(parser *ps, dd_jv *out);
 
 /* After an item of an array or object: 1 on ",", 0 on `close` (both consumed), -1 else. */
 static int next_item(parser *ps, char close)
@@ -310,10 +313,10 @@ static void *keep_items(parser *ps, const void *stack, size_t n, size_t size)
     return items;
 }
 
-static int parse_array(parser *ps, dd_sbom__jv *out)
+static int parse_array(parser *ps, dd_jv *out)
 {
     size_t base = ps->n_vals, n;
-    dd_sbom__jv *items = NULL;
+    dd_jv *items = NULL;
     int more;
 
     ps->p++;
@@ -322,7 +325,7 @@ static int parse_array(parser *ps, dd_sbom__jv *out)
         ps->p++;
     } else {
         for (;;) {
-            dd_sbom__jv v;
+            dd_jv v;
 
             if (parse_value(ps, &v) != 0)
                 return -1;
@@ -349,10 +352,10 @@ static int parse_array(parser *ps, dd_sbom__jv *out)
     return 0;
 }
 
-static int parse_object(parser *ps, dd_sbom__jv *out)
+static int parse_object(parser *ps, dd_jv *out)
 {
     size_t base = ps->n_mems, n, klen;
-    dd_sbom__jmember *mems = NULL;
+    dd_jmember *mems = NULL;
     int more;
 
     ps->p++;
@@ -361,7 +364,7 @@ static int parse_object(parser *ps, dd_sbom__jv *out)
         ps->p++;
     } else {
         for (;;) {
-            dd_sbom__jmember m;
+            dd_jmember m;
 
             if (ps->p >= ps->end || *ps->p != '"' || parse_string(ps, &m.key, &klen) != 0)
                 return -1;
@@ -394,7 +397,7 @@ static int parse_object(parser *ps, dd_sbom__jv *out)
     return 0;
 }
 
-static int parse_value(parser *ps, dd_sbom__jv *out)
+static int parse_value(parser *ps, dd_jv *out)
 {
     int rc;
 
@@ -446,7 +449,8 @@ static int parse_error(const char *path, const char *data, size_t len, const par
         /* jansson leaves the error unset (line -1, no text) when its first allocation fails */
         if (json_error_code(&jerr) == json_error_out_of_memory || (jerr.line < 0 && !jerr.text[0]))
             return dd_error_set(DD_ENOMEM, "%s: out of memory", path);
-        return dd_error_set(DD_EINVALID, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+        return dd_error_set(DD_EINVALID, "%s:%d:%d: invalid JSON: %s", path, jerr.line, jerr.column,
+                            jerr.text);
     }
     /* not expected: the two parsers disagree. Say where this one stopped. */
     json_decref(doc);
@@ -458,11 +462,10 @@ static int parse_error(const char *path, const char *data, size_t len, const par
     return dd_error_set(DD_EINVALID, "%s:%d:%d: invalid JSON", path, line, col);
 }
 
-int dd_sbom__json_parse(const dd_sbom__jv **out, dd_arena *a, const char *path, const char *data,
-                        size_t len)
+int dd_json_parse(const dd_jv **out, dd_arena *a, const char *path, const char *data, size_t len)
 {
     parser ps = {0};
-    dd_sbom__jv *root;
+    dd_jv *root;
     char *copy;
     int rc = DD_OK;
 
@@ -492,7 +495,7 @@ int dd_sbom__json_parse(const dd_sbom__jv **out, dd_arena *a, const char *path, 
     return rc;
 }
 
-const dd_sbom__jv *dd_sbom__get(const dd_sbom__jv *o, const char *key)
+const dd_jv *dd_jv_get(const dd_jv *o, const char *key)
 {
     if (!o || o->type != DD_JV_OBJECT)
         return NULL;
@@ -503,22 +506,22 @@ const dd_sbom__jv *dd_sbom__get(const dd_sbom__jv *o, const char *key)
     return NULL;
 }
 
-const char *dd_sbom__strv(const dd_sbom__jv *v)
+const char *dd_jv_str(const dd_jv *v)
 {
     return v && v->type == DD_JV_STRING ? v->u.s : NULL;
 }
 
-const char *dd_sbom__str(const dd_sbom__jv *o, const char *key)
+const char *dd_jv_get_str(const dd_jv *o, const char *key)
 {
-    return dd_sbom__strv(dd_sbom__get(o, key));
+    return dd_jv_str(dd_jv_get(o, key));
 }
 
-size_t dd_sbom__len(const dd_sbom__jv *v)
+size_t dd_jv_len(const dd_jv *v)
 {
     return v && v->type == DD_JV_ARRAY ? v->n : 0;
 }
 
-const dd_sbom__jv *dd_sbom__at(const dd_sbom__jv *v, size_t i)
+const dd_jv *dd_jv_at(const dd_jv *v, size_t i)
 {
     return v && v->type == DD_JV_ARRAY && i < v->n ? &v->u.items[i] : NULL;
 }
