@@ -446,7 +446,7 @@ int dd_binary__extract(dd_walk_extract_ctx *x, uint64_t offset, const void *data
         }
         /* what will be kept, in one allocation: growing by doubling copied and faulted in the
          * tens of megabytes a Go program keeps twice over */
-        total = ranges_total(s);
+        total = ranges_total(s) + s->data.len; /* the head's last piece may pass its range */
         if (total > STREAM_KEEP_MAX + (4u << 20))
             total = STREAM_KEEP_MAX + (4u << 20);
         if (total > s->data.len && (rc = dd_buf_grow(&s->data, total - s->data.len)) != DD_OK)
