@@ -258,12 +258,34 @@ int dd_fleet__array_text(dd_buf *b, const char *const *v, size_t n)
     return rc;
 }
 
+/* The integers of a list, "a,b,c" (printf per number was a fifth of a PostgreSQL ingest's
+ * CPU). */
+static int put_ints(dd_buf *b, const int64_t *v, size_t n)
+{
+    int rc = DD_OK;
+
+    for (size_t i = 0; i < n && rc == DD_OK; i++) {
+        char t[24], *p = t + sizeof(t);
+        uint64_t u = v[i] < 0 ? 0 - (uint64_t)v[i] : (uint64_t)v[i];
+
+        do
+            *--p = (char)('0' + u % 10);
+        while ((u /= 10) != 0);
+        if (v[i] < 0)
+            *--p = '-';
+        if (i)
+            *--p = ',';
+        rc = dd_buf_put(b, p, (size_t)(t + sizeof(t) - p));
+    }
+    return rc;
+}
+
 int dd_fleet__array_int(dd_buf *b, const int64_t *v, size_t n)
 {
     int rc = dd_buf_putc(b, '{');
 
-    for (size_t i = 0; i < n && rc == DD_OK; i++)
-        rc = dd_buf_printf(b, "%s%lld", i ? "," : "", (long long)v[i]);
+    if (rc == DD_OK)
+        rc = put_ints(b, v, n);
     if (rc == DD_OK)
         rc = dd_buf_putc(b, '}');
     return rc;

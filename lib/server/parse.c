@@ -480,149 +480,19 @@ static char *utf8_clean(const char *s)
     return o;
 }
 
-static int dump_to_buf(const char *data, size_t size, void *payload)
-{
-    return dd_buf_put(payload, data, size) == DD_OK ? 0 : -1;
-}
-
-/* --- the answer's JSON text ---
- *
- * The same bytes as jansson's json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER), written straight
- * into the buffer: jansson's dumper goes through a callback per token and formats and hashes
- * every container's address for its loop check, which made it a third of the cost of a large
- * answer. Reals (none in the API's documents) are still written by jansson. */
-
-#define DUMP_MAX_DEPTH 2048
-
-static int dump_string(dd_buf *out, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t start = 0;
-    int rc;
-
-    if ((rc = dd_buf_grow(out, n + 2)) != DD_OK || (rc = dd_buf_putc(out, '"')) != DD_OK)
-        return rc;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[7];
-        size_t len = 2;
-
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        if (i > start && (rc = dd_buf_put(out, s + start, i - start)) != DD_OK)
-            return rc;
-        start = i + 1;
-        esc[0] = '\\';
-        switch (c) {
-        case '"':
-        case '\\':
-            esc[1] = (char)c;
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        default:
-            esc[1] = 'u', esc[2] = '0', esc[3] = '0';
-            esc[4] = hex[c >> 4], esc[5] = hex[c & 15];
-            len = 6;
-        }
-        if ((rc = dd_buf_put(out, esc, len)) != DD_OK)
-            return rc;
-    }
-    if (n > start && (rc = dd_buf_put(out, s + start, n - start)) != DD_OK)
-        return rc;
-    return dd_buf_putc(out, '"');
-}
-
-static int dump_value(dd_buf *out, const json_t *v, unsigned depth)
-{
-    char num[32];
-    int rc = DD_OK;
-
-    if (depth > DUMP_MAX_DEPTH)
-        return DD_ELIMIT;
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *item;
-        bool first = true;
-        void *it;
-
-        if ((rc = dd_buf_putc(out, '{')) != DD_OK)
-            return rc;
-        for (it = json_object_iter((json_t *)v); it && rc == DD_OK;
-             it = json_object_iter_next((json_t *)v, it)) {
-            key = json_object_iter_key(it);
-            item = json_object_iter_value(it);
-            if (!first)
-                rc = dd_buf_putc(out, ',');
-            first = false;
-            if (rc == DD_OK)
-                rc = dump_string(out, key, json_object_iter_key_len(it));
-            if (rc == DD_OK)
-                rc = dd_buf_putc(out, ':');
-            if (rc == DD_OK)
-                rc = dump_value(out, item, depth + 1);
-        }
-        return rc == DD_OK ? dd_buf_putc(out, '}') : rc;
-    }
-    case JSON_ARRAY:
-        if ((rc = dd_buf_putc(out, '[')) != DD_OK)
-            return rc;
-        for (size_t i = 0; i < json_array_size(v) && rc == DD_OK; i++) {
-            if (i)
-                rc = dd_buf_putc(out, ',');
-            if (rc == DD_OK)
-                rc = dump_value(out, json_array_get(v, i), depth + 1);
-        }
-        return rc == DD_OK ? dd_buf_putc(out, ']') : rc;
-    case JSON_STRING:
-        return dump_string(out, json_string_value(v), json_string_length(v));
-    case JSON_INTEGER:
-        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return dd_buf_puts(out, num);
-    case JSON_TRUE:
-        return dd_buf_puts(out, "true");
-    case JSON_FALSE:
-        return dd_buf_puts(out, "false");
-    case JSON_NULL:
-        return dd_buf_puts(out, "null");
-    default:
-        return json_dump_callback(v, dump_to_buf, out, JSON_COMPACT | JSON_ENCODE_ANY) == 0
-                   ? DD_OK
-                   : DD_ENOMEM;
-    }
-}
-
+/* The answer's JSON text: jansson's compact form, written by dd_json_dump (jansson's dumper,
+ * a callback per token and a loop check hashing every container, was a third of the cost of a
+ * large answer). */
 int dd_server__json_dump(dd_buf *out, const json_t *doc)
 {
-    size_t len = out->len;
-    int rc;
+    int rc = json_is_object(doc) || json_is_array(doc) ? dd_json_dump(out, doc, 0) : DD_ENOMEM;
 
-    /* jansson answers nothing for a top level that is not a container; so does this */
-    if (!json_is_object(doc) && !json_is_array(doc))
-        return dd_error_set(DD_ENOMEM, "out of memory writing the answer");
-    if ((rc = dump_value(out, doc, 0)) != DD_OK) {
-        out->len = len;
-        if (out->data)
-            out->data[len] = '\0';
-        return dd_error_set(rc == DD_ELIMIT ? DD_ELIMIT : DD_ENOMEM,
-                            rc == DD_ELIMIT ? "the answer is nested too deep"
-                                            : "out of memory writing the answer");
-    }
-    return DD_OK;
+    if (rc == DD_OK)
+        return DD_OK;
+    dd_error_clear();
+    return dd_error_set(rc == DD_ELIMIT ? DD_ELIMIT : DD_ENOMEM,
+                        rc == DD_ELIMIT ? "the answer is nested too deep"
+                                        : "out of memory writing the answer");
 }
 
 char *dd_server__problem(int status, const char *detail, size_t *len)
