@@ -221,9 +221,10 @@ static void names_filter(void **state)
 static void write_file(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
 {
     char path[4200];
+    int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
     FILE *fp;
 
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    assert_true(n > 0 && (size_t)n < sizeof(path));
     assert_non_null(fp = fopen(path, "wb"));
     assert_int_equal(fwrite(data, 1, len, fp), len);
     fclose(fp);
