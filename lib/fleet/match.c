@@ -224,6 +224,29 @@ static int record_finding(dd_fleet_conn *c, const dd_finding *fd, int64_t ident,
     return rc;
 }
 
+/* Marks the findings `gone` resolved: one statement over an array on PostgreSQL, one per
+ * finding on SQLite (in process, where a statement costs no round trip). */
+static int mark_resolved(dd_fleet_conn *c, const int64_t *gone, size_t n, uint64_t *resolved)
+{
+    dd_buf a = DD_BUF_INIT;
+    int rc = DD_OK;
+
+    if (n && c->kind == DD_DB_PG && (rc = dd_fleet__array_int(&a, gone, n)) == DD_OK)
+        rc = dd_fleet__exec(c,
+                            "UPDATE findings SET state = 'resolved', resolved_at = $2 "
+                            "WHERE id = ANY($1::bigint[])",
+                            (dd_dbv[]){DBT(a.data), DBI(dd_fleet__now())}, 2);
+    for (size_t i = 0; c->kind != DD_DB_PG && rc >= 0 && i < n; i++)
+        rc = dd_fleet__exec(c,
+                            "UPDATE findings SET state = 'resolved', resolved_at = $2 "
+                            "WHERE id = $1",
+                            (dd_dbv[]){DBI(gone[i]), DBI(dd_fleet__now())}, 2);
+    if (rc >= 0)
+        *resolved += n;
+    dd_buf_dispose(&a);
+    return rc < 0 ? rc : DD_OK;
+}
+
 /* Marks resolved the open findings of `ident` that `r` (findings [lo, hi)) no longer has. */
 static int resolve_gone(dd_fleet_conn *c, const dd_scan_result *r, size_t lo, size_t hi,
                         int64_t ident, uint64_t *resolved)
@@ -253,15 +276,8 @@ static int resolve_gone(dd_fleet_conn *c, const dd_scan_result *r, size_t lo, si
         gone[n++] = dd_q_int(&q, 0);
     }
     dd_q_done(&q);
-    for (size_t i = 0; rc >= 0 && i < n; i++) {
-        dd_dbv u[2] = {DBI(gone[i]), DBI(dd_fleet__now())};
-        rc = dd_fleet__exec(c,
-                            "UPDATE findings SET state = 'resolved', resolved_at = $2 "
-                            "WHERE id = $1",
-                            u, 2);
-    }
     if (rc >= 0)
-        *resolved += n;
+        rc = mark_resolved(c, gone, n, resolved);
     dd_free(gone);
     return rc < 0 ? rc : DD_OK;
 }
@@ -453,7 +469,6 @@ static int resolve_gone_pg(dd_fleet_conn *c, const result_view *v, const size_t 
 {
     size_t n = dd_scan_count(v->r), n_gone = 0, alloc = 0;
     int64_t *gone = NULL;
-    dd_buf a_gone = DD_BUF_INIT;
     dd_q q = {0};
     int rc;
 
@@ -471,14 +486,8 @@ static int resolve_gone_pg(dd_fleet_conn *c, const result_view *v, const size_t 
         gone[n_gone++] = dd_q_int(&q, 0);
     }
     dd_q_done(&q);
-    if (rc >= 0 && n_gone && (rc = dd_fleet__array_int(&a_gone, gone, n_gone)) == DD_OK)
-        rc = dd_fleet__exec(c,
-                            "UPDATE findings SET state = 'resolved', resolved_at = $2 "
-                            "WHERE id = ANY($1::bigint[])",
-                            (dd_dbv[]){DBT(a_gone.data), DBI(dd_fleet__now())}, 2);
     if (rc >= 0)
-        *resolved += n_gone;
-    dd_buf_dispose(&a_gone);
+        rc = mark_resolved(c, gone, n_gone, resolved);
     dd_free(gone);
     return rc < 0 ? rc : DD_OK;
 }

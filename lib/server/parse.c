@@ -485,7 +485,7 @@ static char *utf8_clean(const char *s)
  * large answer). */
 int dd_server__json_dump(dd_buf *out, const json_t *doc)
 {
-    int rc = json_is_object(doc) || json_is_array(doc) ? dd_json_dump(out, doc, 0) : DD_ENOMEM;
+    int rc = dd_json_dump(out, doc, 0);
 
     if (rc == DD_OK)
         return DD_OK;
