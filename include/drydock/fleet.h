@@ -156,6 +156,11 @@ int dd_fleet_image(dd_fleet *f, const char *digest, json_t **out);
  * affected) and the most exposed images (by critical then high findings). */
 int dd_fleet_summary(dd_fleet *f, json_t **out);
 
+/* Folds the images pushed since the last call into the index of which images hold each package
+ * (PostgreSQL; on SQLite the index does it as it goes). Answers are exact either way; the server
+ * calls this every second so that the queue of images read one by one stays short. */
+int dd_fleet_maintain(dd_fleet *f);
+
 /* --- re-matching when advisories change --- */
 
 typedef struct {

@@ -123,6 +123,22 @@ void dd_fleet__idcache_put(dd_fleet_idcache *c, const char *eco, const char *pur
 /* --- schema (schema.c) --- */
 int dd_fleet__migrate(dd_fleet *f, dd_fleet_conn *c);
 
+/* --- which images hold an identity (holders.c) --- */
+
+/* Records that image `image_id` holds the identities ids[0..n) (any order, repeats allowed),
+ * replacing what it held before. Called in the push's transaction before its occurrences are
+ * replaced: PostgreSQL queues the image, with what it held, for a merge to fold in. */
+int dd_fleet__holders_put(dd_fleet_conn *c, int64_t image_id, const int64_t *ids, size_t n);
+/* PostgreSQL: folds the queued images into the index when at least `min` are queued (0: any);
+ * outside a transaction. Nothing to do on SQLite. */
+int dd_fleet__holders_merge(dd_fleet_conn *c, size_t min);
+/* Calls `each` (which stops the walk by failing) for every image with an id above `after`
+ * holding any identity of ids[0..n), in ascending order, at most `limit` of them (0: all). */
+int dd_fleet__holders_each(dd_fleet_conn *c, const int64_t *ids, size_t n, int64_t after,
+                           int64_t limit, int (*each)(void *ctx, int64_t image_id), void *ctx);
+/* The number of images holding any identity of ids[0..n). */
+int dd_fleet__holders_count(dd_fleet_conn *c, const int64_t *ids, size_t n, int64_t *out);
+
 /* --- matching (match.c) --- */
 
 /* One identity to match: as stored. */
@@ -196,6 +212,8 @@ int dd_fleet__purl_key(char **key, char **version, const char *purl);
  * statement then carries a whole batch. A NULL string is SQL NULL. DD_ENOMEM. */
 int dd_fleet__array_text(dd_buf *b, const char *const *v, size_t n);
 int dd_fleet__array_int(dd_buf *b, const int64_t *v, size_t n);
+/* The integers with `sep` between them. */
+int dd_fleet__join_int(dd_buf *b, const int64_t *v, size_t n, const char *sep);
 
 /* Seconds since the epoch. */
 int64_t dd_fleet__now(void);

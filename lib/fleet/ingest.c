@@ -413,7 +413,7 @@ static const int occurrence_tiers[] = {BATCH, 16, 1};
 
 static pthread_once_t batch_once = PTHREAD_ONCE_INIT;
 static char lookup_sql[BATCH * 16 + 160];
-static char occurrences_sql[3][BATCH * 32 + 128];
+static char occurrences_sql[3][BATCH * 40 + 128];
 
 static const char lookup_pg_sql[] =
     "SELECT i.id, v.ord FROM unnest($2::text[]) WITH ORDINALITY AS v(purl, ord) "
@@ -426,12 +426,12 @@ static const char occurrences_pg_sql[] =
 static void build_occurrences_sql(char *out, size_t cap, int rows)
 {
     size_t o = (size_t)snprintf(out, cap,
-                                "INSERT INTO occurrences (image_id, identity_id, "
+                                "INSERT INTO occurrences (image_id, identity_id, n, "
                                 "layer, path) VALUES ");
 
     for (int i = 0; i < rows; i++)
-        o += (size_t)snprintf(out + o, cap - o, "%s($%d, $%d, $%d, $%d)", i ? ", " : "", 4 * i + 1,
-                              4 * i + 2, 4 * i + 3, 4 * i + 4);
+        o += (size_t)snprintf(out + o, cap - o, "%s($%d, $%d, $%d, $%d, $%d)", i ? ", " : "",
+                              5 * i + 1, 5 * i + 2, 5 * i + 3, 5 * i + 4, 5 * i + 5);
 }
 
 /* The texts of the batched statements, made once from constants (never from input). */
@@ -615,23 +615,24 @@ static int insert_occurrences(dd_fleet_conn *c, int64_t image_id, const dd_inven
 
     if (c->kind == DD_DB_PG)
         return insert_occurrences_pg(c, image_id, inv, its, valid, n);
-    if (!(p = dd_malloc((n ? n : 1) * 4 * sizeof(*p))))
+    if (!(p = dd_malloc((n ? n : 1) * 5 * sizeof(*p))))
         return dd_error_set(DD_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const dd_package *pk = dd_inventory_get(inv, i);
 
         if (!valid[i])
             continue;
-        p[4 * k] = DBI(image_id);
-        p[4 * k + 1] = DBI(its[i].id.id);
-        p[4 * k + 2] = DBI(pk->layer);
-        p[4 * k + 3] = DBT(pk->path ? pk->path : pk->db_path);
+        p[5 * k] = DBI(image_id);
+        p[5 * k + 1] = DBI(its[i].id.id);
+        p[5 * k + 2] = DBI(k); /* the key's last part: an identity may occur at several paths */
+        p[5 * k + 3] = DBI(pk->layer);
+        p[5 * k + 4] = DBT(pk->path ? pk->path : pk->db_path);
         k++;
     }
     for (size_t t = 0; t < DD_ARRAY_SIZE(occurrence_tiers) && rc == DD_OK; t++) {
         size_t rows = (size_t)occurrence_tiers[t];
         for (; k - done >= rows && rc == DD_OK; done += rows)
-            rc = dd_fleet__exec(c, occurrences_sql[t], p + 4 * done, (int)(4 * rows));
+            rc = dd_fleet__exec(c, occurrences_sql[t], p + 5 * done, (int)(5 * rows));
     }
     dd_free(p);
     return rc;
@@ -777,6 +778,10 @@ static int plan_packages(dd_fleet *f, dd_fleet_conn *c, const dd_inventory *inv,
     return DD_OK;
 }
 
+/* PostgreSQL's index (holders.c) is folded in by the server's timer every second; a push finding
+ * this many images queued (no server, or one falling behind) does it itself. */
+#define MERGE_AT 256
+
 /* After the commit: the ids the cache did not have. */
 static void remember_ids(dd_fleet *f, const ingest_plan *pl)
 {
@@ -786,21 +791,37 @@ static void remember_ids(dd_fleet *f, const ingest_plan *pl)
                                   pl->its[i].id.id);
 }
 
+/* The image's row of the inverted index: the identities it holds. */
+static int put_holders(dd_fleet_conn *c, int64_t image_id, const ingest_ident *its,
+                       const bool *valid, size_t n)
+{
+    int64_t *ids = dd_malloc((n ? n : 1) * sizeof(*ids));
+    size_t k = 0;
+    int rc;
+
+    if (!ids)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (valid[i])
+            ids[k++] = its[i].id.id;
+    rc = dd_fleet__holders_put(c, image_id, ids, k);
+    dd_free(ids);
+    return rc;
+}
+
 static int record_packages(dd_fleet_conn *c, const dd_inventory *inv, ingest_plan *pl,
                            dd_vulndb *db, dd_fleet_ingest_result *out, dd_fleet_newf_list *nf)
 {
     ingest_ident *its = pl->its;
     size_t n = pl->n;
     dd_dbv p[1] = {DBI(out->image_id)};
-    int rc;
+    int rc = DD_OK;
 
     /* an attempt rolled back may have set ids of identities it inserted: start from the lookup */
     for (size_t i = 0; i < n; i++) {
         its[i].id.id = pl->known[i];
         its[i].is_new = false;
     }
-    /* the occurrences of a re-push replace the earlier ones */
-    rc = dd_fleet__exec(c, "DELETE FROM occurrences WHERE image_id = $1", p, 1);
     for (size_t i = 0; i < n && rc == DD_OK; i++) {
         if (!pl->valid[i])
             continue;
@@ -809,6 +830,11 @@ static int record_packages(dd_fleet_conn *c, const dd_inventory *inv, ingest_pla
         out->packages++;
         out->new_identities += its[i].is_new;
     }
+    /* the index first: PostgreSQL's reads the occurrences a re-push replaces */
+    if (rc == DD_OK)
+        rc = put_holders(c, out->image_id, its, pl->valid, n);
+    if (rc == DD_OK)
+        rc = dd_fleet__exec(c, "DELETE FROM occurrences WHERE image_id = $1", p, 1);
     if (rc == DD_OK)
         rc = insert_occurrences(c, out->image_id, inv, its, pl->valid, n);
     if (rc == DD_OK && db)
@@ -878,8 +904,13 @@ int dd_fleet_ingest(dd_fleet *f, const dd_fleet_image_ref *ref, const char *name
             if ((rc = ingest_tx(f, c, ref, inv, &pl, out)) == DD_OK || !dd_fleet__retryable)
                 break;
         }
-        if (rc == DD_OK)
+        if (rc == DD_OK) {
             remember_ids(f, &pl);
+            /* PostgreSQL: a full queue is folded in by the push that fills it; a failure
+             * there leaves it queued, still answered exactly, for the next merge */
+            if (dd_fleet__holders_merge(c, MERGE_AT) != DD_OK)
+                dd_error_clear();
+        }
     }
     dd_fleet__release(f, c);
 done:

@@ -512,6 +512,19 @@ static int row_push(row_list *l, int64_t a, int64_t b)
     return DD_OK;
 }
 
+/* One identity's images, as (identity, image) rows. */
+typedef struct {
+    row_list *out;
+    int64_t ident;
+} ident_rows;
+
+static int push_ident_row(void *ctx, int64_t image_id)
+{
+    ident_rows *r = ctx;
+
+    return row_push(r->out, r->ident, image_id);
+}
+
 static int first_images(dd_fleet_conn *c, const affected_args *a, const idlist *idents,
                         row_list *out)
 {
@@ -520,14 +533,12 @@ static int first_images(dd_fleet_conn *c, const affected_args *a, const idlist *
     int rc = DD_OK;
 
     if (c->kind == DD_DB_PG) {
-        /* one round trip: a LATERAL subquery per identity, each an index range with LIMIT */
+        /* one round trip: the index's function once per identity (schema.c, migration 3) */
         if ((rc = dd_fleet__array_int(&arr, idents->v, idents->n)) != DD_OK)
             return rc;
         for (rc = dd_q_run(&q, c,
-                           "SELECT i.id, o.image_id FROM unnest($1::bigint[]) AS i(id) "
-                           "CROSS JOIN LATERAL (SELECT image_id FROM occurrences "
-                           "WHERE identity_id = i.id AND image_id > $2 GROUP BY image_id "
-                           "ORDER BY image_id LIMIT $3) o",
+                           "SELECT i.id, o.h FROM unnest($1::bigint[]) AS i(id) "
+                           "CROSS JOIN LATERAL image_holders(ARRAY[i.id], $2, $3) AS o(h)",
                            (dd_dbv[]){DBT(arr.data), DBI(a->after), DBI(a->limit + 1)}, 3);
              rc > 0; rc = dd_q_next(&q))
             if ((rc = row_push(out, dd_q_int(&q, 0), dd_q_int(&q, 1))) != DD_OK)
@@ -536,17 +547,13 @@ static int first_images(dd_fleet_conn *c, const affected_args *a, const idlist *
         dd_buf_dispose(&arr);
         return rc < 0 ? rc : DD_OK;
     }
-    for (size_t j = 0; j < idents->n && rc >= 0; j++) {
-        for (rc = dd_q_run(&q, c,
-                           "SELECT image_id FROM occurrences WHERE identity_id = $1 AND "
-                           "image_id > $2 GROUP BY image_id ORDER BY image_id LIMIT $3",
-                           (dd_dbv[]){DBI(idents->v[j]), DBI(a->after), DBI(a->limit + 1)}, 3);
-             rc > 0; rc = dd_q_next(&q))
-            if ((rc = row_push(out, idents->v[j], dd_q_int(&q, 0))) != DD_OK)
-                break;
-        dd_q_done(&q);
+    for (size_t j = 0; j < idents->n && rc == DD_OK; j++) {
+        ident_rows r = {out, idents->v[j]};
+
+        rc =
+            dd_fleet__holders_each(c, &idents->v[j], 1, a->after, a->limit + 1, push_ident_row, &r);
     }
-    return rc < 0 ? rc : DD_OK;
+    return rc;
 }
 
 /* The affected page's (image, finding) pairs, sorted. Each identity's images come from its
@@ -744,24 +751,15 @@ static int filter_identities(dd_fleet_conn *c, const pkg_filter *pf, idlist *out
     return rc < 0 ? rc : DD_OK;
 }
 
+static int push_image(void *ctx, int64_t image_id)
+{
+    return idlist_push(ctx, image_id);
+}
+
 /* The images after `after` holding any identity of `ids`, sorted. */
 static int images_holding(dd_fleet_conn *c, const idlist *ids, int64_t after, idlist *out)
 {
-    int rc = DD_OK;
-
-    for (size_t i = 0; i < ids->n && rc >= 0; i++) {
-        dd_q q = {0};
-        for (rc = dd_q_run(&q, c,
-                           "SELECT DISTINCT image_id FROM occurrences WHERE identity_id = $1 "
-                           "AND image_id > $2",
-                           (dd_dbv[]){DBI(ids->v[i]), DBI(after)}, 2);
-             rc > 0; rc = dd_q_next(&q))
-            if ((rc = idlist_push(out, dd_q_int(&q, 0))) != DD_OK)
-                break;
-        dd_q_done(&q);
-    }
-    idlist_sort_unique(out);
-    return rc < 0 ? rc : DD_OK;
+    return dd_fleet__holders_each(c, ids->v, ids->n, after, 0, push_image, out);
 }
 
 /* --- images --- */
@@ -1190,18 +1188,44 @@ static int summary_counts(dd_fleet_conn *c, json_t *doc)
 static int advisory_images(dd_fleet_conn *c, const char *advisory, int64_t *out)
 {
     char vid[256];
+    idlist idents = {0};
+    dd_q q = {0};
     size_t i;
+    int rc;
 
     for (i = 0; advisory[i] && i + 1 < sizeof(vid); i++)
         vid[i] = (char)toupper((unsigned char)advisory[i]);
     vid[i] = '\0';
-    return dd_fleet__int(c,
-                         "SELECT COUNT(DISTINCT o.image_id) FROM finding_ids v "
-                         "JOIN findings f ON f.id = v.finding_id "
-                         "JOIN occurrences o ON o.identity_id = f.identity_id "
-                         "WHERE v.vid = $1 AND f.state = 'open'",
-                         (dd_dbv[]){DBT(vid)}, 1, out, NULL);
+    for (rc = dd_q_run(&q, c,
+                       "SELECT DISTINCT f.identity_id FROM finding_ids v "
+                       "JOIN findings f ON f.id = v.finding_id "
+                       "WHERE v.vid = $1 AND f.state = 'open'",
+                       (dd_dbv[]){DBT(vid)}, 1);
+         rc > 0; rc = dd_q_next(&q))
+        if ((rc = idlist_push(&idents, dd_q_int(&q, 0))) != DD_OK)
+            break;
+    dd_q_done(&q);
+    if (rc >= 0)
+        rc = dd_fleet__holders_count(c, idents.v, idents.n, out);
+    dd_free(idents.v);
+    return rc < 0 ? rc : DD_OK;
 }
+
+/* The advisories most images hold, by the images of each identity summed: on SQLite the
+ * index's own count of rows per term, on PostgreSQL the lengths of its chunks. */
+static const dual_sql top_sql = {
+    "SELECT f.advisory, MAX(CASE f.severity WHEN 'CRITICAL' THEN 4 "
+    "WHEN 'HIGH' THEN 3 WHEN 'MEDIUM' THEN 2 WHEN 'LOW' THEN 1 ELSE 0 END), "
+    "SUM(ic.n) AS n FROM findings f JOIN (SELECT CAST(term AS INTEGER) AS identity_id, "
+    "doc AS n FROM image_index_terms) ic "
+    "ON ic.identity_id = f.identity_id WHERE f.state = 'open' "
+    "GROUP BY f.advisory ORDER BY n DESC, f.advisory LIMIT 10",
+    "SELECT f.advisory, MAX(CASE f.severity WHEN 'CRITICAL' THEN 4 "
+    "WHEN 'HIGH' THEN 3 WHEN 'MEDIUM' THEN 2 WHEN 'LOW' THEN 1 ELSE 0 END), "
+    "SUM(ic.n) AS n FROM findings f JOIN (SELECT identity_id, SUM(n) AS n "
+    "FROM holder_chunks GROUP BY identity_id) ic "
+    "ON ic.identity_id = f.identity_id WHERE f.state = 'open' "
+    "GROUP BY f.advisory ORDER BY n DESC, f.advisory LIMIT 10"};
 
 /* Advisories ranked by the images of each identity summed (an image holding two identities
  * with one advisory counts twice there: joining every finding with every occurrence costs
@@ -1213,15 +1237,7 @@ static int summary_top(dd_fleet_conn *c, json_t *doc)
     int rc;
 
     json_object_set_new(doc, "top_advisories", top);
-    for (rc = dd_q_run(&q, c,
-                       "SELECT f.advisory, MAX(CASE f.severity WHEN 'CRITICAL' THEN 4 "
-                       "WHEN 'HIGH' THEN 3 WHEN 'MEDIUM' THEN 2 WHEN 'LOW' THEN 1 ELSE 0 END), "
-                       "SUM(ic.n) AS n FROM findings f JOIN (SELECT identity_id, "
-                       "COUNT(DISTINCT image_id) AS n FROM occurrences GROUP BY identity_id) ic "
-                       "ON ic.identity_id = f.identity_id WHERE f.state = 'open' "
-                       "GROUP BY f.advisory ORDER BY n DESC, f.advisory LIMIT 10",
-                       NULL, 0);
-         rc > 0; rc = dd_q_next(&q)) {
+    for (rc = dd_q_run(&q, c, SQL_FOR(c, top_sql), NULL, 0); rc > 0; rc = dd_q_next(&q)) {
         int64_t s = dd_q_int(&q, 1);
         json_array_append_new(top, json_pack("{sssssI}", "advisory", dd_q_text(&q, 0), "severity",
                                              severities[s >= 1 && s <= 4 ? 4 - s : 4], "images",
@@ -1271,7 +1287,9 @@ static int summary_run(dd_fleet_conn *c, const void *args, json_t *doc)
     int rc;
 
     (void)args;
-    if ((rc = summary_counts(c, doc)) == DD_OK && (rc = summary_top(c, doc)) == DD_OK)
+    /* PostgreSQL ranks by its index's chunks: the images queued since the last merge first */
+    if ((rc = dd_fleet__holders_merge(c, 0)) == DD_OK && (rc = summary_counts(c, doc)) == DD_OK &&
+        (rc = summary_top(c, doc)) == DD_OK)
         rc = summary_exposed(c, doc);
     return rc;
 }

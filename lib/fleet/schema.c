@@ -80,6 +80,58 @@ static const migration migrations[] = {
      * images and identities are never deleted, and SQLite keeps its cheap in-process checks. */
     {"SELECT 1", "ALTER TABLE occurrences DROP CONSTRAINT IF EXISTS occurrences_image_id_fkey,"
                  " DROP CONSTRAINT IF EXISTS occurrences_identity_id_fkey"},
+    /* 3: which images hold an identity comes from an inverted index written in bulk
+     * (holders.c), no longer from a B-tree on (identity_id, image_id), whose upkeep was most of
+     * an ingest; occurrences are kept in image order, for one image's packages. SQLite's
+     * occurrences become a table clustered on that order, without the foreign key checks (two
+     * lookups per row; images and identities are never deleted). */
+    {"CREATE TABLE occurrences_by_image ("
+     " image_id INTEGER NOT NULL, identity_id INTEGER NOT NULL, n INTEGER NOT NULL,"
+     " layer BIGINT, path TEXT, PRIMARY KEY (image_id, identity_id, n)) WITHOUT ROWID;"
+     "INSERT INTO occurrences_by_image"
+     " SELECT image_id, identity_id, rowid, layer, path FROM occurrences;"
+     "DROP TABLE occurrences;"
+     "ALTER TABLE occurrences_by_image RENAME TO occurrences;"
+     "CREATE VIRTUAL TABLE image_index USING fts5 ("
+     " ids, tokenize = 'ascii', detail = none, columnsize = 0);"
+     "INSERT INTO image_index (rowid, ids)"
+     " SELECT image_id, group_concat(identity_id, ' ') FROM (SELECT DISTINCT image_id,"
+     " identity_id FROM occurrences ORDER BY image_id, identity_id) GROUP BY image_id;"
+     /* the number of images holding each identity, read off the index (the summary) */
+     "CREATE VIRTUAL TABLE image_index_terms USING fts5vocab (image_index, row);",
+     /* PostgreSQL: each identity's images in sorted arrays, one row per 1,024 image ids, with
+      * their number (holder_chunks), and the images pushed since the last merge (holder_queue,
+      * with the identities the chunks hold for them). The function answers from both in one
+      * snapshot: per identity, the chunks in order up to the one that completes `lim` images
+      * (counted by `n`, so that the arrays after it are never read), less the queued images,
+      * plus the queued images holding it. */
+     "CREATE TABLE holder_chunks ("
+     " identity_id BIGINT NOT NULL, chunk BIGINT NOT NULL, images BIGINT[] NOT NULL,"
+     " n BIGINT NOT NULL, PRIMARY KEY (identity_id, chunk));"
+     "INSERT INTO holder_chunks SELECT identity_id, image_id / 1024,"
+     " array_agg(DISTINCT image_id ORDER BY image_id), COUNT(DISTINCT image_id)"
+     " FROM occurrences GROUP BY 1, 2;"
+     "CREATE TABLE holder_queue (image_id BIGINT PRIMARY KEY, old_ids BIGINT[]);"
+     "CREATE FUNCTION image_holders(ids BIGINT[], after BIGINT, lim BIGINT)"
+     " RETURNS SETOF BIGINT LANGUAGE sql STABLE AS '"
+     "WITH q AS MATERIALIZED (SELECT COALESCE(array_agg(image_id), ARRAY[]::bigint[]) AS queued,"
+     " COUNT(*) AS n FROM holder_queue)"
+     "SELECT DISTINCT x FROM ("
+     " SELECT w.x FROM unnest(ids) AS i(id) CROSS JOIN LATERAL ("
+     "  SELECT u.v AS x FROM q, (SELECT chunk, images, SUM(n) OVER (ORDER BY chunk) - n AS before,"
+     "   FIRST_VALUE(n) OVER (ORDER BY chunk) AS first FROM holder_chunks"
+     "   WHERE identity_id = i.id AND chunk >= after / 1024) h"
+     "  CROSS JOIN LATERAL unnest(h.images) WITH ORDINALITY AS u(v, k)"
+     "  WHERE (lim IS NULL OR h.before - h.first - q.n < lim) AND u.v > after"
+     "  AND u.v <> ALL (q.queued) ORDER BY h.chunk, u.k LIMIT lim) w"
+     " UNION ALL"
+     " SELECT qi.image_id FROM holder_queue qi WHERE qi.image_id > after AND EXISTS"
+     "  (SELECT 1 FROM occurrences o WHERE o.image_id = qi.image_id"
+     "   AND o.identity_id = ANY (ids))"
+     ") s ORDER BY x LIMIT lim';"
+     "DROP INDEX occurrences_identity;"
+     "DROP INDEX occurrences_image;"
+     "CREATE INDEX occurrences_image ON occurrences (image_id, identity_id);"},
 };
 
 #define N_MIGRATIONS ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))

@@ -85,22 +85,38 @@ int dd_fleet_webhook_delete(dd_fleet *f, int64_t id)
 
 /* --- the outbox --- */
 
+typedef struct {
+    int64_t v[IMAGES_PER_FINDING];
+    size_t n;
+} image_ids;
+
+static int keep_image(void *ctx, int64_t image_id)
+{
+    image_ids *ids = ctx;
+
+    if (ids->n < IMAGES_PER_FINDING)
+        ids->v[ids->n++] = image_id;
+    return DD_OK;
+}
+
 static json_t *finding_images(dd_fleet_conn *c, int64_t identity_id)
 {
     json_t *images = json_array();
-    dd_q q = {0};
-    int rc;
+    image_ids ids = {{0}, 0};
 
-    for (rc = dd_q_run(&q, c,
-                       "SELECT DISTINCT i.id, i.digest, i.repository FROM occurrences o "
-                       "JOIN images i ON i.id = o.image_id WHERE o.identity_id = $1 ORDER BY i.id "
-                       "LIMIT $2",
-                       (dd_dbv[]){DBI(identity_id), DBI(IMAGES_PER_FINDING)}, 2);
-         rc > 0; rc = dd_q_next(&q))
-        json_array_append_new(images, json_pack("{ssssso?}", "digest", dd_q_text(&q, 1),
-                                                "repository", dd_q_text(&q, 2), "tags",
-                                                dd_fleet__image_tags(c, dd_q_int(&q, 0))));
-    dd_q_done(&q);
+    if (dd_fleet__holders_each(c, &identity_id, 1, 0, IMAGES_PER_FINDING, keep_image, &ids) !=
+        DD_OK)
+        return images;
+    for (size_t k = 0; k < ids.n; k++) {
+        dd_q q = {0};
+
+        if (dd_q_run(&q, c, "SELECT digest, repository FROM images WHERE id = $1",
+                     (dd_dbv[]){DBI(ids.v[k])}, 1) > 0)
+            json_array_append_new(images, json_pack("{ssssso?}", "digest", dd_q_text(&q, 0),
+                                                    "repository", dd_q_text(&q, 1), "tags",
+                                                    dd_fleet__image_tags(c, ids.v[k])));
+        dd_q_done(&q);
+    }
     return images;
 }
 

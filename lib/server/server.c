@@ -533,6 +533,8 @@ static void *worker_main(void *arg)
     while (!srv->stopping) {
         pthread_mutex_unlock(&srv->lock);
         deliver_outbox(srv, &last);
+        if (dd_fleet_maintain(srv->fleet) != DD_OK)
+            dd_server__log(srv, "index merge: %s", dd_error_message());
         if (srv->vulndb_path && srv->opts.watch_interval && now_seconds() >= next_watch) {
             watch_vulndb(srv);
             next_watch = now_seconds() + srv->opts.watch_interval;

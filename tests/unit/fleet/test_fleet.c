@@ -997,6 +997,56 @@ static void affected_pages_walk(void **state)
     }
 }
 
+static bool ends_with_e(const char *s)
+{
+    size_t n = strlen(s);
+
+    return n && s[n - 1] == 'e';
+}
+
+/* A digest pushed again with other packages: the images an advisory or a package names follow
+ * the new packages, the old ones are gone from every answer. */
+static void repush_replaces_what_an_image_holds(void **state)
+{
+    const char *digest = "sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
+    const dd_package only_a = {.type = DD_PKG_NPM, .name = "repush-a", .version = "1.0.0"};
+    const dd_package only_b = {.type = DD_PKG_NPM, .name = "repush-b", .version = "2.0.0"};
+    const dd_package first[] = {hyper, only_a}, second[] = {py, only_b};
+    dd_fleet_ingest_result r;
+    json_t *doc;
+
+    (void)state;
+    /* each state is checked before and after the index folds the push in (PostgreSQL: queued,
+     * then merged; SQLite: the same answers twice) */
+    for (int round = 0; round < 3; round++) {
+        bool is_first = round != 1;
+
+        assert_int_equal(
+            ingest_pkgs(is_first ? first : second, 2, digest, "registry.example/e", "1", NULL, &r),
+            DD_OK);
+        assert_int_equal(r.created, round == 0);
+        for (int merged = 0; merged < 2; merged++) {
+            if (merged)
+                assert_int_equal(dd_fleet_maintain(F), DD_OK);
+            assert_int_equal(ends_with_e(affected("RUSTSEC-2016-0002")), is_first);
+            assert_int_equal(ends_with_e(affected("PYSEC-2022-42969")), !is_first);
+            assert_string_equal(packages("pkg:npm/repush-a", NULL), is_first ? "e" : "");
+            assert_string_equal(packages("pkg:npm/repush-b", NULL), is_first ? "" : "e");
+        }
+        assert_int_equal(dd_fleet_image(F, digest, &doc), DD_OK);
+        assert_int_equal(json_array_size(json_object_get(doc, "packages")), 2);
+        json_decref(doc);
+    }
+    /* pushed twice before a merge: the queue keeps what the index held first */
+    assert_int_equal(ingest_pkgs(second, 2, digest, "registry.example/e", "1", NULL, &r), DD_OK);
+    assert_int_equal(ingest_pkgs(first, 2, digest, "registry.example/e", "1", NULL, &r), DD_OK);
+    assert_int_equal(ingest_pkgs(second, 2, digest, "registry.example/e", "1", NULL, &r), DD_OK);
+    assert_int_equal(dd_fleet_maintain(F), DD_OK);
+    assert_false(ends_with_e(affected("RUSTSEC-2016-0002")));
+    assert_string_equal(packages("pkg:npm/repush-a", NULL), "");
+    assert_string_equal(packages("pkg:npm/repush-b", NULL), "e");
+}
+
 #define FLEET_TESTS                                                                                \
     cmocka_unit_test(ingest_is_idempotent_by_digest),                                              \
         cmocka_unit_test(ingest_compressed_and_malformed),                                         \
@@ -1008,7 +1058,8 @@ static void affected_pages_walk(void **state)
         cmocka_unit_test(tokens_webhooks_summary), cmocka_unit_test(urls_and_reopen),              \
         cmocka_unit_test(concurrent_pushes), cmocka_unit_test(two_stores_rematch_at_once),         \
         cmocka_unit_test(ingest_before_vulndb_exists), cmocka_unit_test(large_push_batches),       \
-        cmocka_unit_test(affected_pages_walk)
+        cmocka_unit_test(affected_pages_walk),                                                     \
+        cmocka_unit_test(repush_replaces_what_an_image_holds)
 
 int main(void)
 {
