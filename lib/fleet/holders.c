@@ -49,7 +49,7 @@ int dd_fleet__holders_put(dd_fleet_conn *c, int64_t image_id, const int64_t *ids
          * snapshot still sees the occurrences that merge folded in) */
         return dd_fleet__exec(c,
                               "INSERT INTO holder_queue (image_id, old_ids) VALUES ($1, "
-                              "(SELECT array_agg(DISTINCT identity_id) FROM occurrences "
+                              "(SELECT identity_ids FROM image_occurrences "
                               "WHERE image_id = $1)) ON CONFLICT (image_id) "
                               "DO UPDATE SET old_ids = holder_queue.old_ids",
                               (dd_dbv[]){DBI(image_id)}, 1);

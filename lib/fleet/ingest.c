@@ -419,9 +419,9 @@ static const char lookup_pg_sql[] =
     "SELECT i.id, v.ord FROM unnest($2::text[]) WITH ORDINALITY AS v(purl, ord) "
     "JOIN identities i ON i.ecosystem = $1 AND i.purl = v.purl";
 static const char occurrences_pg_sql[] =
-    "INSERT INTO occurrences (image_id, identity_id, layer, path) "
-    "SELECT $1, v.identity_id, v.layer, v.path "
-    "FROM unnest($2::bigint[], $3::bigint[], $4::text[]) AS v(identity_id, layer, path)";
+    "INSERT INTO image_occurrences (image_id, identity_ids, layers, paths) "
+    "VALUES ($1, $2::bigint[], $3::bigint[], $4::text[]) ON CONFLICT (image_id) DO UPDATE "
+    "SET identity_ids = excluded.identity_ids, layers = excluded.layers, paths = excluded.paths";
 
 static void build_occurrences_sql(char *out, size_t cap, int rows)
 {
@@ -560,7 +560,7 @@ static int insert_identity(dd_fleet_conn *c, ingest_ident *it)
     return rc;
 }
 
-/* The occurrences on PostgreSQL: one statement over three bound arrays. */
+/* The occurrences on PostgreSQL: the image's row of three arrays, replacing an earlier push's. */
 static int insert_occurrences_pg(dd_fleet_conn *c, int64_t image_id, const dd_inventory *inv,
                                  const ingest_ident *its, const bool *valid, size_t n)
 {
@@ -584,10 +584,6 @@ static int insert_occurrences_pg(dd_fleet_conn *c, int64_t image_id, const dd_in
         layers[k] = pk->layer;
         paths[k] = pk->path ? pk->path : pk->db_path;
         k++;
-    }
-    if (!k) {
-        rc = DD_OK;
-        goto done;
     }
     if ((rc = dd_fleet__array_int(&a_ids, ids, k)) != DD_OK ||
         (rc = dd_fleet__array_int(&a_layers, layers, k)) != DD_OK ||
@@ -833,7 +829,7 @@ static int record_packages(dd_fleet_conn *c, const dd_inventory *inv, ingest_pla
     /* the index first: PostgreSQL's reads the occurrences a re-push replaces */
     if (rc == DD_OK)
         rc = put_holders(c, out->image_id, its, pl->valid, n);
-    if (rc == DD_OK)
+    if (rc == DD_OK && c->kind == DD_DB_SQLITE) /* PostgreSQL's row is replaced as a whole */
         rc = dd_fleet__exec(c, "DELETE FROM occurrences WHERE image_id = $1", p, 1);
     if (rc == DD_OK)
         rc = insert_occurrences(c, out->image_id, inv, its, pl->valid, n);

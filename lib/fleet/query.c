@@ -774,8 +774,8 @@ typedef struct {
 static const dual_sql package_counts_sql = {
     "SELECT image_id, COUNT(*) FROM occurrences WHERE image_id IN "
     "(SELECT value FROM json_each($1)) GROUP BY image_id",
-    "SELECT image_id, COUNT(*) FROM occurrences WHERE image_id = ANY($1::bigint[]) "
-    "GROUP BY image_id"};
+    "SELECT image_id, cardinality(identity_ids) FROM image_occurrences "
+    "WHERE image_id = ANY($1::bigint[])"};
 static const dual_sql finding_counts_sql = {
     "SELECT o.image_id, f.severity, COUNT(DISTINCT f.id) FROM occurrences o "
     "JOIN findings f ON f.identity_id = o.identity_id WHERE o.image_id IN "
