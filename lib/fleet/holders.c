@@ -202,6 +202,8 @@ int dd_fleet_maintain(dd_fleet *f)
     dd_fleet_conn *c;
     int rc;
 
+    if (f->kind != DD_DB_PG)
+        return DD_OK;
     if ((rc = dd_fleet__acquire(f, &c)) != DD_OK)
         return rc;
     rc = dd_fleet__holders_merge(c, 0);
