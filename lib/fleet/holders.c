@@ -160,10 +160,11 @@ static int merge_batch(dd_fleet_conn *c, size_t *n)
         goto done;
     if ((rc = dd_fleet__exec(c,
                              "INSERT INTO holder_chunks (identity_id, chunk, images, n) "
-                             "SELECT identity_id, image_id / 1024, "
-                             "array_agg(DISTINCT image_id ORDER BY image_id), "
-                             "COUNT(DISTINCT image_id) FROM occurrences "
-                             "WHERE image_id = ANY ($1::bigint[]) GROUP BY 1, 2 "
+                             "SELECT x, o.image_id / 1024, "
+                             "array_agg(DISTINCT o.image_id ORDER BY o.image_id), "
+                             "COUNT(DISTINCT o.image_id) FROM image_occurrences o, "
+                             "unnest(o.identity_ids) AS x "
+                             "WHERE o.image_id = ANY ($1::bigint[]) GROUP BY 1, 2 "
                              "ON CONFLICT (identity_id, chunk) DO UPDATE SET (images, n) = "
                              "(SELECT a, cardinality(a) FROM (SELECT ARRAY(SELECT DISTINCT v "
                              "FROM unnest(holder_chunks.images || excluded.images) AS v "

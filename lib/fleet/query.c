@@ -780,8 +780,10 @@ static const dual_sql finding_counts_sql = {
     "SELECT o.image_id, f.severity, COUNT(DISTINCT f.id) FROM occurrences o "
     "JOIN findings f ON f.identity_id = o.identity_id WHERE o.image_id IN "
     "(SELECT value FROM json_each($1)) AND f.state = 'open' GROUP BY o.image_id, f.severity",
-    "SELECT o.image_id, f.severity, COUNT(DISTINCT f.id) FROM occurrences o "
-    "JOIN findings f ON f.identity_id = o.identity_id WHERE o.image_id = ANY($1::bigint[]) "
+    /* PostgreSQL: the identity ids alone, not the view, which would unpack the paths too */
+    "SELECT o.image_id, f.severity, COUNT(DISTINCT f.id) FROM image_occurrences o "
+    "CROSS JOIN LATERAL unnest(o.identity_ids) AS x(identity_id) "
+    "JOIN findings f ON f.identity_id = x.identity_id WHERE o.image_id = ANY($1::bigint[]) "
     "AND f.state = 'open' GROUP BY o.image_id, f.severity"};
 static const dual_sql deployment_counts_sql = {
     "SELECT digest, COUNT(*) FROM deployments WHERE digest IN "
@@ -1255,6 +1257,22 @@ static int summary_top(dd_fleet_conn *c, json_t *doc)
 }
 
 /* Images by critical, then high findings, summed over their identities' open findings. */
+#define EXPOSED_SQL(pairs)                                                                         \
+    "SELECT i.digest, i.repository, e.cr, e.hi FROM (SELECT o.image_id, "                          \
+    "SUM(ic.cr) AS cr, SUM(ic.hi) AS hi FROM (" pairs ") o JOIN (SELECT identity_id, "             \
+    "SUM(CASE WHEN severity = 'CRITICAL' THEN 1 ELSE 0 END) AS cr, "                               \
+    "SUM(CASE WHEN severity = 'HIGH' THEN 1 ELSE 0 END) AS hi FROM findings "                      \
+    "WHERE state = 'open' GROUP BY identity_id) ic "                                               \
+    "ON ic.identity_id = o.identity_id GROUP BY o.image_id "                                       \
+    "ORDER BY cr DESC, hi DESC, o.image_id LIMIT 10) e "                                           \
+    "JOIN images i ON i.id = e.image_id ORDER BY e.cr DESC, e.hi DESC, i.id"
+
+/* the distinct (image, identity) pairs: on PostgreSQL from the identity ids alone */
+static const dual_sql exposed_sql = {
+    EXPOSED_SQL("SELECT DISTINCT image_id, identity_id FROM occurrences"),
+    EXPOSED_SQL("SELECT DISTINCT o.image_id, x AS identity_id FROM image_occurrences o, "
+                "unnest(o.identity_ids) AS x")};
+
 static int summary_exposed(dd_fleet_conn *c, json_t *doc)
 {
     json_t *list = json_array();
@@ -1262,18 +1280,7 @@ static int summary_exposed(dd_fleet_conn *c, json_t *doc)
     int rc;
 
     json_object_set_new(doc, "most_exposed", list);
-    for (rc = dd_q_run(&q, c,
-                       "SELECT i.digest, i.repository, e.cr, e.hi FROM (SELECT o.image_id, "
-                       "SUM(ic.cr) AS cr, SUM(ic.hi) AS hi FROM (SELECT DISTINCT image_id, "
-                       "identity_id FROM occurrences) o JOIN (SELECT identity_id, "
-                       "SUM(CASE WHEN severity = 'CRITICAL' THEN 1 ELSE 0 END) AS cr, "
-                       "SUM(CASE WHEN severity = 'HIGH' THEN 1 ELSE 0 END) AS hi FROM findings "
-                       "WHERE state = 'open' GROUP BY identity_id) ic "
-                       "ON ic.identity_id = o.identity_id GROUP BY o.image_id "
-                       "ORDER BY cr DESC, hi DESC, o.image_id LIMIT 10) e "
-                       "JOIN images i ON i.id = e.image_id ORDER BY e.cr DESC, e.hi DESC, i.id",
-                       NULL, 0);
-         rc > 0; rc = dd_q_next(&q))
+    for (rc = dd_q_run(&q, c, SQL_FOR(c, exposed_sql), NULL, 0); rc > 0; rc = dd_q_next(&q))
         json_array_append_new(list,
                               json_pack("{sssssIsI}", "digest", dd_q_text(&q, 0), "repository",
                                         dd_q_text(&q, 1), "critical", (json_int_t)dd_q_int(&q, 2),
