@@ -264,7 +264,10 @@ static int cmp_tagged(const void *a, const void *b)
     return c ? c : (x->hit > y->hit) - (x->hit < y->hit);
 }
 
-static int is_cve(const char *id) { return strncmp(id, "CVE-", 4) == 0; }
+static int is_cve(const char *id)
+{
+    return strncmp(id, "CVE-", 4) == 0;
+}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -406,11 +409,11 @@ int dd_scan_os_ecosystem(char **out, const dd_os_info *os)
 {
     static const struct {
         const char *codename, *release;
-    } debian[] = {{"buzz", "1.1"},    {"rex", "1.2"},     {"bo", "1.3"},        {"hamm", "2.0"},
-                  {"slink", "2.1"},   {"potato", "2.2"},  {"woody", "3.0"},     {"sarge", "3.1"},
-                  {"etch", "4.0"},    {"lenny", "5.0"},   {"squeeze", "6.0"},   {"wheezy", "7"},
-                  {"jessie", "8"},    {"stretch", "9"},   {"buster", "10"},     {"bullseye", "11"},
-                  {"bookworm", "12"}, {"trixie", "13"},   {"forky", "14"}};
+    } debian[] = {{"buzz", "1.1"},    {"rex", "1.2"},    {"bo", "1.3"},      {"hamm", "2.0"},
+                  {"slink", "2.1"},   {"potato", "2.2"}, {"woody", "3.0"},   {"sarge", "3.1"},
+                  {"etch", "4.0"},    {"lenny", "5.0"},  {"squeeze", "6.0"}, {"wheezy", "7"},
+                  {"jessie", "8"},    {"stretch", "9"},  {"buster", "10"},   {"bullseye", "11"},
+                  {"bookworm", "12"}, {"trixie", "13"},  {"forky", "14"}};
     const char *id = os ? os->id : NULL, *v = os ? os->version_id : NULL;
     dd_buf b = DD_BUF_INIT;
     int rc = DD_ENOTFOUND;
@@ -463,15 +466,24 @@ int dd_scan_os_ecosystem(char **out, const dd_os_info *os)
 const char *dd_scan_language_ecosystem(dd_pkg_type t)
 {
     switch (t) {
-    case DD_PKG_NPM: return "npm";
-    case DD_PKG_PYPI: return "PyPI";
-    case DD_PKG_GOLANG: return "Go";
-    case DD_PKG_MAVEN: return "Maven";
-    case DD_PKG_GEM: return "RubyGems";
-    case DD_PKG_CARGO: return "crates.io";
-    case DD_PKG_COMPOSER: return "Packagist";
-    case DD_PKG_NUGET: return "NuGet";
-    default: return NULL;
+    case DD_PKG_NPM:
+        return "npm";
+    case DD_PKG_PYPI:
+        return "PyPI";
+    case DD_PKG_GOLANG:
+        return "Go";
+    case DD_PKG_MAVEN:
+        return "Maven";
+    case DD_PKG_GEM:
+        return "RubyGems";
+    case DD_PKG_CARGO:
+        return "crates.io";
+    case DD_PKG_COMPOSER:
+        return "Packagist";
+    case DD_PKG_NUGET:
+        return "NuGet";
+    default:
+        return NULL;
     }
 }
 
@@ -480,14 +492,79 @@ static int is_os_type(dd_pkg_type t)
     return t == DD_PKG_DEB || t == DD_PKG_APK || t == DD_PKG_RPM;
 }
 
+/* One package as it is looked up: the advisories of (ecosystem, name) are read and decoded
+ * once for every package that shares them (a source package's binaries, one library at several
+ * versions), and each entry is evaluated against each of those packages' versions. */
+typedef struct {
+    const char *eco, *name, *version;
+    dd_version_scheme scheme;
+    size_t pkg;
+} lookup;
+
+static int cmp_lookup(const void *a, const void *b)
+{
+    const lookup *x = a, *y = b;
+    int c = strcmp(x->eco, y->eco);
+
+    if (!c)
+        c = strcmp(x->name, y->name);
+    return c ? c : (x->pkg > y->pkg) - (x->pkg < y->pkg);
+}
+
+typedef struct {
+    pkg_match *m;
+    size_t n;
+} group_match;
+
+static int on_group_entry(const dd_osv_affected *a, void *payload)
+{
+    const group_match *g = payload;
+    int rc;
+
+    for (size_t i = 0; i < g->n; i++)
+        if ((rc = on_entry(a, &g->m[i])) != 0)
+            return rc;
+    return 0;
+}
+
+/* Matches the packages l[0..n), which share ecosystem and name. */
+static int match_group(dd_scan_result *r, dd_vulndb *db, const lookup *l, size_t n,
+                       size_t *bad_records)
+{
+    group_match g = {dd_calloc(n, sizeof(*g.m)), 0};
+    int rc = DD_OK;
+
+    if (!g.m)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    for (; g.n < n; g.n++) {
+        g.m[g.n].scheme = l[g.n].scheme;
+        g.m[g.n].version = l[g.n].version;
+        if ((rc = dd_arena_new(&g.m[g.n].arena)) != DD_OK)
+            break;
+    }
+    if (rc == DD_OK)
+        rc = dd_vulndb_query(db, l[0].eco, l[0].name, on_group_entry, &g);
+    for (size_t i = 0; i < g.n; i++) {
+        if (rc == DD_OK && g.m[i].n_hits)
+            rc = emit(r, &g.m[i], l[i].pkg, l[i].eco, l[i].name);
+        *bad_records += (size_t)g.m[i].bad_record_versions;
+        dd_free(g.m[i].hits);
+        dd_arena_free(g.m[i].arena);
+    }
+    dd_free(g.m);
+    return rc;
+}
+
 int dd_scan_match(dd_scan_result **out, const dd_inventory *inv, dd_vulndb *db,
                   const dd_scan_opts *opts)
 {
     dd_scan_opts defaults = DD_SCAN_OPTS_INIT;
     dd_scan_result *r = NULL;
+    dd_arena *scratch = NULL;
+    lookup *l = NULL;
     char *os_eco = NULL, version_buf[DD_VERSION_MAX_LEN + 32];
     unsigned noted_scheme = 0;
-    size_t unmatched_os = 0, bad_versions = 0, bad_records = 0;
+    size_t unmatched_os = 0, bad_versions = 0, bad_records = 0, n = 0;
     int rc;
 
     *out = NULL;
@@ -495,6 +572,12 @@ int dd_scan_match(dd_scan_result **out, const dd_inventory *inv, dd_vulndb *db,
         opts = &defaults;
     if ((rc = dd_scan__new(&r, inv)) != DD_OK)
         return rc;
+    if ((rc = dd_arena_new(&scratch)) != DD_OK)
+        goto out;
+    if (dd_inventory_count(inv) && !(l = dd_malloc(dd_inventory_count(inv) * sizeof(*l)))) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto out;
+    }
     if (opts->os_ecosystem) {
         if (!(os_eco = dd_strdup(opts->os_ecosystem))) {
             rc = dd_error_set(DD_ENOMEM, "out of memory");
@@ -509,9 +592,8 @@ int dd_scan_match(dd_scan_result **out, const dd_inventory *inv, dd_vulndb *db,
         for (size_t i = 0; i < dd_inventory_count(inv); i++)
             if (is_os_type(dd_inventory_get(inv, i)->type))
                 unmatched_os++;
-        if (unmatched_os &&
-            (rc = dd_scan__note(r, "%s; its %zu OS packages were not matched",
-                                dd_error_message(), unmatched_os)) != DD_OK)
+        if (unmatched_os && (rc = dd_scan__note(r, "%s; its %zu OS packages were not matched",
+                                                dd_error_message(), unmatched_os)) != DD_OK)
             goto out;
     }
     if ((rc = dd_scan__set_os_ecosystem(r, os_eco)) != DD_OK)
@@ -519,7 +601,7 @@ int dd_scan_match(dd_scan_result **out, const dd_inventory *inv, dd_vulndb *db,
     for (size_t i = 0; i < dd_inventory_count(inv); i++) {
         const dd_package *p = dd_inventory_get(inv, i);
         const char *eco, *name, *version;
-        pkg_match m = {0};
+        dd_version_scheme scheme;
 
         if (p->removed)
             continue;
@@ -533,7 +615,10 @@ int dd_scan_match(dd_scan_result **out, const dd_inventory *inv, dd_vulndb *db,
                 version = p->source_version;
             if (p->type == DD_PKG_RPM && p->epoch && *p->epoch && strcmp(p->epoch, "0") != 0) {
                 snprintf(version_buf, sizeof(version_buf), "%s:%s", p->epoch, p->version);
-                version = version_buf;
+                if (!(version = dd_arena_strdup(scratch, version_buf))) {
+                    rc = dd_error_set(DD_ENOMEM, "out of memory");
+                    goto out;
+                }
             }
         } else {
             eco = dd_scan_language_ecosystem(p->type);
@@ -542,7 +627,7 @@ int dd_scan_match(dd_scan_result **out, const dd_inventory *inv, dd_vulndb *db,
         }
         if (!eco || !name || !version)
             continue;
-        if (dd_version_scheme_for_ecosystem(&m.scheme, eco) != DD_OK) {
+        if (dd_version_scheme_for_ecosystem(&scheme, eco) != DD_OK) {
             if (!(noted_scheme & (1u << p->type))) {
                 noted_scheme |= 1u << p->type;
                 if ((rc = dd_scan__note(r, "%s packages not matched: %s", eco,
@@ -551,25 +636,26 @@ int dd_scan_match(dd_scan_result **out, const dd_inventory *inv, dd_vulndb *db,
             }
             continue;
         }
-        if (!dd_version_valid(m.scheme, version)) {
+        if (!dd_version_valid(scheme, version)) {
             bad_versions++;
             continue;
         }
-        m.version = version;
-        if ((rc = dd_arena_new(&m.arena)) != DD_OK)
-            goto out;
-        rc = dd_vulndb_query(db, eco, name, on_entry, &m);
-        if (rc == DD_OK && m.n_hits)
-            rc = emit(r, &m, i, eco, name);
-        bad_records += (size_t)m.bad_record_versions;
-        dd_free(m.hits);
-        dd_arena_free(m.arena);
-        if (rc != DD_OK)
-            goto out;
+        l[n++] = (lookup){eco, name, version, scheme, i};
     }
+    if (n > 1)
+        qsort(l, n, sizeof(*l), cmp_lookup);
+    for (size_t i = 0, j; i < n && rc == DD_OK; i = j) {
+        for (j = i + 1;
+             j < n && strcmp(l[j].eco, l[i].eco) == 0 && strcmp(l[j].name, l[i].name) == 0; j++)
+            ;
+        rc = match_group(r, db, l + i, j - i, &bad_records);
+    }
+    if (rc != DD_OK)
+        goto out;
     if (bad_versions &&
-        (rc = dd_scan__note(r, "%zu packages have versions their ecosystem's order rejects; not "
-                               "matched",
+        (rc = dd_scan__note(r,
+                            "%zu packages have versions their ecosystem's order rejects; not "
+                            "matched",
                             bad_versions)) != DD_OK)
         goto out;
     if (bad_records &&
@@ -579,6 +665,8 @@ int dd_scan_match(dd_scan_result **out, const dd_inventory *inv, dd_vulndb *db,
     dd_scan__sort(r);
 out:
     dd_free(os_eco);
+    dd_free(l);
+    dd_arena_free(scratch);
     if (rc != DD_OK) {
         dd_scan_result_free(r);
         return rc;
