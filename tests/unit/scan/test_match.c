@@ -192,6 +192,72 @@ static void test_language_packages(void **state)
     dd_inventory_free(inv);
 }
 
+/* The findings of `r` for package `pkg` as one comparable line each: id, installed, fixed. */
+static char *findings_text(const dd_scan_result *r, size_t pkg)
+{
+    dd_buf b = DD_BUF_INIT;
+
+    for (size_t i = 0; i < dd_scan_count(r); i++) {
+        const dd_finding *f = dd_scan_get(r, i);
+        if (f->pkg == pkg)
+            assert_int_equal(dd_buf_printf(&b, "%s %s %s %zu\n", f->id, f->installed,
+                                           f->fixed ? f->fixed : "-", f->n_records),
+                             DD_OK);
+    }
+    return dd_buf_detach(&b, NULL);
+}
+
+/* Packages that share a name (one library at several versions, the binaries of one source) are
+ * matched together: each gets exactly the findings it gets when scanned alone. */
+static void test_shared_names_match_as_alone(void **state)
+{
+    static const char *const py_versions[] = {"1.4.0", "1.11.1", "1.11.0", "1.0", "2.0.0", "1.9"};
+    dd_package pk[16];
+    size_t n = 0;
+    dd_inventory *inv;
+    dd_scan_result *r;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(py_versions) / sizeof(py_versions[0]); i++) {
+        pk[n++] = (dd_package){.type = DD_PKG_PYPI, .name = i % 2 ? "Py" : "py",
+                               .version = py_versions[i]};
+        if (i == 2)
+            pk[n++] = (dd_package){.type = DD_PKG_CARGO, .name = "hyper", .version = "0.9.3"};
+    }
+    pk[n++] = (dd_package){.type = DD_PKG_DEB, .name = "libssl1.1", .version = "1.1.1k-1+deb11u2",
+                           .source_name = "openssl", .source_version = "1.1.1k-1+deb11u2"};
+    pk[n++] = (dd_package){.type = DD_PKG_DEB, .name = "openssl", .version = "1.1.1n-0+deb11u3",
+                           .source_name = "openssl", .source_version = "1.1.1n-0+deb11u3"};
+    pk[n++] = (dd_package){.type = DD_PKG_DEB, .name = "libssl-dev", .version = "1.1.1d-1",
+                           .source_name = "openssl", .source_version = "1.1.1d-1"};
+    assert_int_equal(dd_inventory__new(&inv), DD_OK);
+    dd_inventory__set_os(inv, os_info("debian", "11"));
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(dd_inventory__add(inv, &pk[i]), DD_OK);
+    r = scan(inv);
+    assert_true(dd_scan_count(r) > 10);
+    for (size_t i = 0; i < dd_inventory_count(inv); i++) {
+        const dd_package *p = dd_inventory_get(inv, i);
+        dd_inventory *one;
+        dd_scan_result *alone;
+        char *together, *by_itself;
+
+        assert_int_equal(dd_inventory__new(&one), DD_OK);
+        dd_inventory__set_os(one, os_info("debian", "11"));
+        assert_int_equal(dd_inventory__add(one, p), DD_OK);
+        alone = scan(one);
+        together = findings_text(r, i);
+        by_itself = findings_text(alone, 0);
+        assert_string_equal(together, by_itself);
+        dd_free(together);
+        dd_free(by_itself);
+        dd_scan_result_free(alone);
+        dd_inventory_free(one);
+    }
+    dd_scan_result_free(r);
+    dd_inventory_free(inv);
+}
+
 static void test_os_ecosystems(void **state)
 {
     static const struct {
@@ -246,6 +312,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_debian_source_packages),
         cmocka_unit_test(test_language_packages),
+        cmocka_unit_test(test_shared_names_match_as_alone),
         cmocka_unit_test(test_os_ecosystems),
         cmocka_unit_test(test_bad_database),
     };
