@@ -131,9 +131,17 @@ typedef struct {
  * `name`. Ecosystems are compared exactly ("Debian:11", "Alpine:v3.11", "PyPI"); names as the
  * ecosystem compares them: PyPI by its PEP 503 normal form, NuGet, Packagist and Maven
  * case-insensitively, the rest exactly. A non-zero return from `fn` stops the walk and is
- * returned. */
+ * returned. `fn` must not query `db` itself. */
 int dd_vulndb_query(dd_vulndb *db, const char *ecosystem, const char *name,
                     int (*fn)(const dd_osv_affected *a, void *payload), void *payload);
+
+/* Keeps the decoded entries of the names dd_vulndb_query reads (names without any too), up to
+ * about `bytes` (0, the default: keep none), for a caller that asks about the same names again:
+ * the fleet server, whose new packages are mostly new versions of names it has matched. The
+ * cache is emptied whole before a read that finds it past `bytes` (so it holds at most `bytes`
+ * and one name's entries), and lives as long as `db`: reopen the database when its file
+ * changes. */
+int dd_vulndb_cache(dd_vulndb *db, size_t bytes);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,9 @@
 
 #include "catalog/catalog_int.h"
 
+/* Decoded advisories each connection keeps, by name (dd_vulndb_cache). */
+#define VULNDB_CACHE_BYTES ((size_t)32 << 20)
+
 int dd_fleet__vulndb(dd_fleet *f, dd_fleet_conn *c, const char *path, dd_vulndb **out)
 {
     struct stat sb;
@@ -38,6 +41,9 @@ int dd_fleet__vulndb(dd_fleet *f, dd_fleet_conn *c, const char *path, dd_vulndb 
     if (!(c->vdb_path = dd_strdup(path)))
         return dd_error_set(DD_ENOMEM, "out of memory");
     if ((rc = dd_vulndb_open(&c->vdb, path)) != DD_OK)
+        return rc;
+    /* a fleet's new identities are mostly new versions of names it matched before */
+    if ((rc = dd_vulndb_cache(c->vdb, VULNDB_CACHE_BYTES)) != DD_OK)
         return rc;
     c->vdb_mtime = sb.st_mtim;
     *out = c->vdb;

@@ -7,13 +7,25 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* The decoded entries of one (ecosystem, name), kept by the cache (dd_vulndb_cache). */
+typedef struct {
+    const char *key; /* ecosystem, '\n', name key, in the cache's arena; NULL: an empty slot */
+    const dd_osv_affected *v;
+    size_t n;
+} cached_name;
+
 struct dd_vulndb {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *query;
-    dd_arena *arena; /* strings of the current query's entries */
+    dd_arena *arena; /* the current query's entries when nothing is cached */
     dd_vulndb_info info;
     char *source;
+    /* the cache: open addressing with linear probing, its keys and entries in one arena, all
+     * dropped at once when the arena has grown past the bound or half the slots are used */
+    cached_name *slots;
+    dd_arena *cache_arena;
+    size_t n_slots, n_cached, cache_limit;
 };
 
 static int sql_fail(sqlite3 *db, const char *path, const char *what)
@@ -74,6 +86,54 @@ int dd_vulndb__check(sqlite3 *db, const char *path)
     return rc;
 }
 
+static void cache_flush(dd_vulndb *v)
+{
+    dd_arena_free(v->cache_arena);
+    v->cache_arena = NULL;
+    if (v->slots)
+        memset(v->slots, 0, v->n_slots * sizeof(*v->slots));
+    v->n_cached = 0;
+}
+
+static size_t key_hash(const char *k)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211ull;
+    return (size_t)h;
+}
+
+static cached_name *cache_slot(dd_vulndb *v, const char *key)
+{
+    size_t i = key_hash(key) & (v->n_slots - 1);
+
+    while (v->slots[i].key && strcmp(v->slots[i].key, key) != 0)
+        i = (i + 1) & (v->n_slots - 1);
+    return &v->slots[i];
+}
+
+int dd_vulndb_cache(dd_vulndb *v, size_t bytes)
+{
+    cache_flush(v);
+    dd_free(v->slots);
+    v->slots = NULL;
+    v->n_slots = 0;
+    v->cache_limit = bytes;
+    if (!bytes)
+        return DD_OK;
+    /* a slot per KiB of the bound, 1,024 to 65,536 of them */
+    v->n_slots = 1024;
+    while (v->n_slots < 65536 && v->n_slots * 1024 < bytes)
+        v->n_slots *= 2;
+    if (!(v->slots = dd_calloc(v->n_slots, sizeof(*v->slots)))) {
+        v->n_slots = 0;
+        v->cache_limit = 0;
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    }
+    return DD_OK;
+}
+
 void dd_vulndb_close(dd_vulndb *v)
 {
     if (!v)
@@ -83,6 +143,8 @@ void dd_vulndb_close(dd_vulndb *v)
         sqlite3_close(v->db);
     }
     dd_arena_free(v->arena);
+    dd_arena_free(v->cache_arena);
+    dd_free(v->slots);
     dd_free(v->source);
     dd_free(v->path);
     dd_free(v);
@@ -192,53 +254,110 @@ static const char *col(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
-int dd_vulndb_query(dd_vulndb *db, const char *ecosystem, const char *name,
-                    int (*fn)(const dd_osv_affected *a, void *payload), void *payload)
+/* Reads and decodes the entries of (ecosystem, key) into `a`: *out, *n (an array in `a`). */
+static int read_entries(dd_vulndb *db, dd_arena *a, const char *ecosystem, const char *key,
+                        dd_osv_affected **out, size_t *n)
 {
-    char *key = dd_vulndb__name_key(ecosystem, name);
+    dd_osv_affected *v = NULL, *kept;
+    size_t alloc = 0;
     int rc = DD_OK, s;
 
-    if (!key)
-        return DD_ENOMEM;
-    dd_arena_free(db->arena);
-    db->arena = NULL;
-    if (dd_arena_new(&db->arena) != DD_OK) {
-        dd_free(key);
-        return DD_ENOMEM;
-    }
+    *out = NULL;
+    *n = 0;
     sqlite3_bind_text(db->query, 1, ecosystem, -1, SQLITE_STATIC);
     sqlite3_bind_text(db->query, 2, key, -1, SQLITE_STATIC);
     while ((s = sqlite3_step(db->query)) == SQLITE_ROW) {
-        dd_osv_affected a;
-        int dec = DD_OK;
+        dd_osv_affected e;
 
-        memset(&a, 0, sizeof(a));
-        a.id = dd_arena_strdup(db->arena, col(db->query, 0));
-        a.ecosystem = dd_arena_strdup(db->arena, col(db->query, 1));
-        a.name = dd_arena_strdup(db->arena, col(db->query, 2));
-        if (!a.id || !a.ecosystem || !a.name) {
+        if (DD_ARRAY_RESERVE(v, alloc, *n + 1, sizeof(*v), 8) != DD_OK) {
+            rc = DD_ENOMEM;
+            break;
+        }
+        memset(&e, 0, sizeof(e));
+        e.id = dd_arena_strdup(a, col(db->query, 0));
+        e.ecosystem = dd_arena_strdup(a, col(db->query, 1));
+        e.name = dd_arena_strdup(a, col(db->query, 2));
+        if (!e.id || !e.ecosystem || !e.name) {
             rc = dd_error_set(DD_ENOMEM, "out of memory");
             break;
         }
-        if ((dec = dd_osv__decode(&a, db->arena, col(db->query, 3), col(db->query, 4),
-                                  col(db->query, 5), col(db->query, 6))) != DD_OK) {
+        if (dd_osv__decode(&e, a, col(db->query, 3), col(db->query, 4), col(db->query, 5),
+                           col(db->query, 6)) != DD_OK) {
             rc = dd_error_prefix("%s", db->path);
             break;
         }
-#define OPT(field, i)                                                                              \
-    a.field = col(db->query, i) ? dd_arena_strdup(db->arena, col(db->query, i)) : NULL
+#define OPT(field, i) e.field = col(db->query, i) ? dd_arena_strdup(a, col(db->query, i)) : NULL
         OPT(summary, 7);
         OPT(details, 8);
         OPT(published, 9);
         OPT(modified, 10);
 #undef OPT
-        if ((rc = fn(&a, payload)) != 0)
-            break;
+        v[(*n)++] = e;
     }
-    if (rc == DD_OK && s != SQLITE_DONE && s != SQLITE_ROW)
+    if (rc == DD_OK && s != SQLITE_DONE)
         rc = sql_fail(db->db, db->path, "damaged database");
     sqlite3_reset(db->query);
     sqlite3_clear_bindings(db->query);
-    dd_free(key);
+    if (rc == DD_OK && *n) {
+        if ((kept = dd_arena_alloc(a, *n * sizeof(*kept))))
+            *out = memcpy(kept, v, *n * sizeof(*kept));
+        else
+            rc = dd_error_set(DD_ENOMEM, "out of memory");
+    }
+    dd_free(v);
+    return rc;
+}
+
+int dd_vulndb_query(dd_vulndb *db, const char *ecosystem, const char *name,
+                    int (*fn)(const dd_osv_affected *a, void *payload), void *payload)
+{
+    char *nkey = dd_vulndb__name_key(ecosystem, name);
+    cached_name *slot = NULL, fresh = {0};
+    dd_osv_affected *v = NULL;
+    dd_buf ckey = DD_BUF_INIT;
+    dd_arena *into;
+    int rc = DD_OK;
+
+    if (!nkey)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    dd_arena_free(db->arena);
+    db->arena = NULL;
+    if (db->cache_limit) {
+        if ((rc = dd_buf_printf(&ckey, "%s\n%s", ecosystem, nkey)) != DD_OK)
+            goto out;
+        slot = cache_slot(db, ckey.data);
+        if (!slot->key &&
+            ((db->cache_arena && dd_arena_bytes(db->cache_arena) > db->cache_limit) ||
+             db->n_cached >= db->n_slots / 2)) {
+            cache_flush(db);
+            slot = cache_slot(db, ckey.data);
+        }
+    }
+    if (!slot || !slot->key) {
+        if (!(into = slot ? db->cache_arena : db->arena)) {
+            if ((rc = dd_arena_new(slot ? &db->cache_arena : &db->arena)) != DD_OK)
+                goto out;
+            into = slot ? db->cache_arena : db->arena;
+        }
+        if ((rc = read_entries(db, into, ecosystem, nkey, &v, &fresh.n)) != DD_OK)
+            goto out;
+        fresh.v = v;
+        if (slot) {
+            if (!(fresh.key = dd_arena_strdup(into, ckey.data))) {
+                rc = dd_error_set(DD_ENOMEM, "out of memory");
+                goto out;
+            }
+            *slot = fresh;
+            db->n_cached++;
+        } else {
+            slot = &fresh;
+        }
+    }
+    for (size_t i = 0; i < slot->n; i++)
+        if ((rc = fn(&slot->v[i], payload)) != 0)
+            break;
+out:
+    dd_buf_dispose(&ckey);
+    dd_free(nkey);
     return rc;
 }

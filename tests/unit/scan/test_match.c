@@ -207,6 +207,18 @@ static char *findings_text(const dd_scan_result *r, size_t pkg)
     return dd_buf_detach(&b, NULL);
 }
 
+/* An inventory of a Debian 11 image holding pk[0..n). */
+static dd_inventory *debian11_inventory(const dd_package *pk, size_t n)
+{
+    dd_inventory *inv;
+
+    assert_int_equal(dd_inventory__new(&inv), DD_OK);
+    dd_inventory__set_os(inv, os_info("debian", "11"));
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(dd_inventory__add(inv, &pk[i]), DD_OK);
+    return inv;
+}
+
 /* Packages that share a name (one library at several versions, the binaries of one source) are
  * matched together: each gets exactly the findings it gets when scanned alone. */
 static void test_shared_names_match_as_alone(void **state)
@@ -230,10 +242,7 @@ static void test_shared_names_match_as_alone(void **state)
                            .source_name = "openssl", .source_version = "1.1.1n-0+deb11u3"};
     pk[n++] = (dd_package){.type = DD_PKG_DEB, .name = "libssl-dev", .version = "1.1.1d-1",
                            .source_name = "openssl", .source_version = "1.1.1d-1"};
-    assert_int_equal(dd_inventory__new(&inv), DD_OK);
-    dd_inventory__set_os(inv, os_info("debian", "11"));
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(dd_inventory__add(inv, &pk[i]), DD_OK);
+    inv = debian11_inventory(pk, n);
     r = scan(inv);
     assert_true(dd_scan_count(r) > 10);
     for (size_t i = 0; i < dd_inventory_count(inv); i++) {
@@ -255,6 +264,76 @@ static void test_shared_names_match_as_alone(void **state)
         dd_inventory_free(one);
     }
     dd_scan_result_free(r);
+    dd_inventory_free(inv);
+}
+
+/* A database handle that keeps what it decoded (dd_vulndb_cache), at bounds that keep nothing,
+ * empty the cache again and again, or keep everything, answers as one that keeps nothing, asked
+ * twice. */
+static void test_cached_queries_answer_as_uncached(void **state)
+{
+    static const size_t bounds[] = {1024, 6 * 1024, 24 * 1024, 1 << 20};
+    dd_package pk[] = {
+        {.type = DD_PKG_PYPI, .name = "py", .version = "1.4.0"},
+        {.type = DD_PKG_CARGO, .name = "hyper", .version = "0.9.3"},
+        {.type = DD_PKG_DEB, .name = "libssl1.1", .version = "1.1.1k-1+deb11u2",
+         .source_name = "openssl", .source_version = "1.1.1k-1+deb11u2"},
+        {.type = DD_PKG_DEB, .name = "chromium", .version = "100.0.4896.60-1~deb11u1",
+         .source_name = "chromium", .source_version = "100.0.4896.60-1~deb11u1"},
+        {.type = DD_PKG_PYPI, .name = "arrayfire", .version = "3.3.20160328"},
+        {.type = DD_PKG_MAVEN, .name = "org.apache.any23:apache-any23", .version = "2.4"},
+        {.type = DD_PKG_PYPI, .name = "no-such-package", .version = "1.0"},
+    };
+    size_t n = sizeof(pk) / sizeof(pk[0]);
+    char *want[sizeof(pk) / sizeof(pk[0])];
+    dd_inventory *inv;
+    dd_scan_result *r;
+    dd_vulndb *db;
+
+    (void)state;
+    inv = debian11_inventory(pk, n);
+    r = scan(inv);
+    assert_true(dd_scan_count(r) > 10);
+    for (size_t i = 0; i < n; i++)
+        want[i] = findings_text(r, i);
+    dd_scan_result_free(r);
+    for (size_t b = 0; b < sizeof(bounds) / sizeof(bounds[0]); b++) {
+        assert_int_equal(dd_vulndb_open(&db, db_path), DD_OK);
+        assert_int_equal(dd_vulndb_cache(db, bounds[b]), DD_OK);
+        for (int round = 0; round < 2; round++) {
+            assert_int_equal(dd_scan_match(&r, inv, db, NULL), DD_OK);
+            for (size_t i = 0; i < n; i++) {
+                char *got = findings_text(r, i);
+                assert_string_equal(got, want[i]);
+                dd_free(got);
+            }
+            dd_scan_result_free(r);
+        }
+        dd_vulndb_close(db);
+    }
+    for (size_t i = 0; i < n; i++)
+        dd_free(want[i]);
+    dd_inventory_free(inv);
+
+    /* more names than half the slots (1,024 at least): emptied for their number, then py */
+    assert_int_equal(dd_inventory__new(&inv), DD_OK);
+    for (int i = 0; i < 1500; i++) {
+        char nm[32];
+        snprintf(nm, sizeof(nm), "absent-%d", i);
+        assert_int_equal(dd_inventory__add(inv, &(dd_package){.type = DD_PKG_PYPI, .name = nm,
+                                                              .version = "1.0"}),
+                         DD_OK);
+    }
+    assert_int_equal(dd_inventory__add(inv, &pk[0]), DD_OK);
+    assert_int_equal(dd_vulndb_open(&db, db_path), DD_OK);
+    assert_int_equal(dd_vulndb_cache(db, 1 << 20), DD_OK);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(dd_scan_match(&r, inv, db, NULL), DD_OK);
+        assert_int_equal(dd_scan_count(r), 1);
+        assert_string_equal(dd_scan_get(r, 0)->id, "CVE-2022-42969");
+        dd_scan_result_free(r);
+    }
+    dd_vulndb_close(db);
     dd_inventory_free(inv);
 }
 
@@ -313,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_debian_source_packages),
         cmocka_unit_test(test_language_packages),
         cmocka_unit_test(test_shared_names_match_as_alone),
+        cmocka_unit_test(test_cached_queries_answer_as_uncached),
         cmocka_unit_test(test_os_ecosystems),
         cmocka_unit_test(test_bad_database),
     };
