@@ -315,7 +315,6 @@ int dd_vulndb_query(dd_vulndb *db, const char *ecosystem, const char *name,
     cached_name *slot = NULL, fresh = {0};
     dd_osv_affected *v = NULL;
     dd_buf ckey = DD_BUF_INIT;
-    dd_arena *into;
     int rc = DD_OK;
 
     if (!nkey)
@@ -334,16 +333,14 @@ int dd_vulndb_query(dd_vulndb *db, const char *ecosystem, const char *name,
         }
     }
     if (!slot || !slot->key) {
-        if (!(into = slot ? db->cache_arena : db->arena)) {
-            if ((rc = dd_arena_new(slot ? &db->cache_arena : &db->arena)) != DD_OK)
-                goto out;
-            into = slot ? db->cache_arena : db->arena;
-        }
-        if ((rc = read_entries(db, into, ecosystem, nkey, &v, &fresh.n)) != DD_OK)
+        dd_arena **into = slot ? &db->cache_arena : &db->arena;
+
+        if ((!*into && (rc = dd_arena_new(into)) != DD_OK) ||
+            (rc = read_entries(db, *into, ecosystem, nkey, &v, &fresh.n)) != DD_OK)
             goto out;
         fresh.v = v;
         if (slot) {
-            if (!(fresh.key = dd_arena_strdup(into, ckey.data))) {
+            if (!(fresh.key = dd_arena_strdup(*into, ckey.data))) {
                 rc = dd_error_set(DD_ENOMEM, "out of memory");
                 goto out;
             }
