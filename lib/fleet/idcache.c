@@ -24,13 +24,9 @@ struct dd_fleet_idcache {
 
 static uint64_t key_hash(const char *eco, const char *purl)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
+    uint64_t h = dd_fnv1a(DD_FNV1A_INIT, eco);
 
-    for (const char *p = eco; *p; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-    h = (h ^ 0xff) * 0x100000001b3ull;
-    for (const char *p = purl; *p; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+    h = dd_fnv1a((h ^ 0xff) * 0x100000001b3ull, purl);
     return h ^ (h >> 29);
 }
 

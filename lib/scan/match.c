@@ -30,18 +30,77 @@ typedef struct {
     size_t n_references;
 } hit;
 
+/* The installed version's order against one version text of the records (cmp_installed). */
+typedef struct {
+    const char *v; /* in the package's arena; NULL: a free slot */
+    uint64_t hash;
+    int cmp; /* -1, 0, 1; CMP_INVALID when `v` does not parse */
+} cmp_slot;
+
+#define CMP_INVALID 2
+
 typedef struct {
     dd_version_scheme scheme;
-    const char *version;
+    const char *version; /* valid in `scheme` */
     dd_arena *arena;
     hit *hits;
     size_t n_hits, alloc;
     int bad_record_versions; /* entries skipped because a version in them does not parse */
+    cmp_slot *seen;          /* open addressing, a power of two slots, at most half in use */
+    size_t n_seen, cap_seen;
 } pkg_match;
 
 static int cmp_ver(const pkg_match *m, const char *a, const char *b, int *out)
 {
     return dd_version_cmp(m->scheme, a, b, out);
+}
+
+static cmp_slot *seen_slot(cmp_slot *t, size_t cap, uint64_t hash, const char *v)
+{
+    size_t i = (size_t)hash & (cap - 1);
+
+    while (t[i].v && (t[i].hash != hash || strcmp(t[i].v, v) != 0))
+        i = (i + 1) & (cap - 1);
+    return &t[i];
+}
+
+static int seen_grow(pkg_match *m)
+{
+    size_t cap = m->cap_seen ? m->cap_seen * 2 : 64;
+    cmp_slot *t = dd_calloc(cap, sizeof(*t));
+
+    if (!t)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < m->cap_seen; i++)
+        if (m->seen[i].v)
+            *seen_slot(t, cap, m->seen[i].hash, m->seen[i].v) = m->seen[i];
+    dd_free(m->seen);
+    m->seen = t;
+    m->cap_seen = cap;
+    return DD_OK;
+}
+
+/* The order of the installed version against `v` (*out), DD_EINVALID when `v` does not parse.
+ * Remembered by text: the records of one name give the same versions again and again (a PyPI
+ * record lists every release it affects), and a comparison parses both sides. */
+static int cmp_installed(pkg_match *m, const char *v, int *out)
+{
+    uint64_t hash = dd_fnv1a(DD_FNV1A_INIT, v);
+    cmp_slot *s;
+    int c = 0;
+
+    if (m->n_seen * 2 >= m->cap_seen && seen_grow(m) != DD_OK)
+        return DD_ENOMEM;
+    s = seen_slot(m->seen, m->cap_seen, hash, v);
+    if (!s->v) {
+        if (!(s->v = dd_arena_strdup(m->arena, v)))
+            return dd_error_set(DD_ENOMEM, "out of memory");
+        s->hash = hash;
+        s->cmp = cmp_ver(m, m->version, v, &c) == DD_OK ? c : CMP_INVALID;
+        m->n_seen++;
+    }
+    *out = s->cmp;
+    return s->cmp == CMP_INVALID ? DD_EINVALID : DD_OK;
 }
 
 static _Thread_local const pkg_match *sort_m;
@@ -79,15 +138,10 @@ static int eval_range(pkg_match *m, const dd_osv_range *r, int *affected, const 
             sorted[n++] = e;
             continue;
         }
-        if (!dd_version_valid(m->scheme, e->version)) {
-            rc = DD_EINVALID;
+        /* the installed version is valid: a comparison fails only on the record's */
+        if ((rc = cmp_installed(m, e->version, &c)) != DD_OK)
             goto out;
-        }
         if (e->kind == DD_OSV_LIMIT) {
-            if (cmp_ver(m, m->version, e->version, &c) != DD_OK) {
-                rc = DD_EINVALID;
-                goto out;
-            }
             if (below_limit < 0)
                 below_limit = 0;
             if (c < 0)
@@ -104,10 +158,8 @@ static int eval_range(pkg_match *m, const dd_osv_range *r, int *affected, const 
             state = 1;
             continue;
         }
-        if (cmp_ver(m, m->version, e->version, &c) != DD_OK) {
-            rc = DD_EINVALID;
+        if ((rc = cmp_installed(m, e->version, &c)) != DD_OK)
             goto out;
-        }
         if (e->kind == DD_OSV_INTRODUCED && c >= 0)
             state = 1;
         else if (e->kind == DD_OSV_FIXED && c >= 0)
@@ -217,13 +269,18 @@ static int on_entry(const dd_osv_affected *a, void *payload)
         affected = 1;
     }
     if (!affected)
-        for (size_t i = 0; i < a->n_versions; i++)
-            if (strcmp(a->versions[i], m->version) == 0 ||
-                (cmp_ver(m, a->versions[i], m->version, &c) == DD_OK && c == 0)) {
+        for (size_t i = 0; i < a->n_versions; i++) {
+            int rc = DD_OK;
+
+            c = strcmp(a->versions[i], m->version);
+            if (c != 0 && (rc = cmp_installed(m, a->versions[i], &c)) == DD_ENOMEM)
+                return rc;
+            if (rc == DD_OK && c == 0) {
                 affected = 1;
                 unfixed = !any_range;
                 break;
             }
+        }
     if (!affected)
         return 0;
     if (DD_ARRAY_RESERVE(m->hits, m->alloc, m->n_hits + 1, sizeof(*m->hits), 8) != DD_OK)
@@ -549,6 +606,7 @@ static int match_group(dd_scan_result *r, dd_vulndb *db, const lookup *l, size_t
             rc = emit(r, &g.m[i], l[i].pkg, l[i].eco, l[i].name);
         *bad_records += (size_t)g.m[i].bad_record_versions;
         dd_free(g.m[i].hits);
+        dd_free(g.m[i].seen);
         dd_arena_free(g.m[i].arena);
     }
     dd_free(g.m);

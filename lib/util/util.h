@@ -104,6 +104,17 @@ const char *dd_jv_get_str(const dd_jv *o, const char *key);
 
 #define DD_JV_IS(v, t) ((v) && (v)->type == (t))
 
+/* FNV-1a over a NUL-terminated string, continuing from `h` (DD_FNV1A_INIT to start): the hash
+ * of the in-memory tables keyed by text. */
+#define DD_FNV1A_INIT 0xcbf29ce484222325ull
+
+static inline uint64_t dd_fnv1a(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
+}
+
 /* n bytes from the kernel's random number generator (getrandom), waiting for it to be seeded. */
 int dd_random_bytes(void *buf, size_t n);
 

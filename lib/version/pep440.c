@@ -35,7 +35,11 @@ static int pep_sep(int c)
 /* Case-insensitive keyword at p? Returns its length or 0. */
 static size_t pep_word(const char *p, const char *end, const char *w)
 {
-    size_t n = strlen(w);
+    size_t n;
+
+    if (p >= end || dd_version__lower((unsigned char)*p) != w[0])
+        return 0;
+    n = strlen(w);
     if ((size_t)(end - p) < n)
         return 0;
     for (size_t i = 0; i < n; i++)

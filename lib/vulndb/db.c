@@ -95,18 +95,9 @@ static void cache_flush(dd_vulndb *v)
     v->n_cached = 0;
 }
 
-static size_t key_hash(const char *k)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-    for (; *k; k++)
-        h = (h ^ (unsigned char)*k) * 1099511628211ull;
-    return (size_t)h;
-}
-
 static cached_name *cache_slot(dd_vulndb *v, const char *key)
 {
-    size_t i = key_hash(key) & (v->n_slots - 1);
+    size_t i = (size_t)dd_fnv1a(DD_FNV1A_INIT, key) & (v->n_slots - 1);
 
     while (v->slots[i].key && strcmp(v->slots[i].key, key) != 0)
         i = (i + 1) & (v->n_slots - 1);

@@ -366,6 +366,77 @@ static void test_os_ecosystems(void **state)
     }
 }
 
+/* Each package remembers its version's order against the versions the records give, by their
+ * text: a listed version matches by order ("1.0.0" is PEP 440's "1.0"), every package of a name
+ * answers on its own version, and a record's version that does not parse skips that entry on
+ * every package, however often the text comes back. */
+static void test_listed_versions_by_order(void **state)
+{
+    static const char *const records[] = {
+        "{\"id\": \"TEST-LIST-1\", \"modified\": \"2024-01-01T00:00:00Z\", \"affected\": ["
+        "{\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"listed\"},"
+        " \"versions\": [\"0.9\", \"1.0\", \"1.2.post1\"]}]}",
+        "{\"id\": \"TEST-LIST-2\", \"modified\": \"2024-01-01T00:00:00Z\", \"affected\": ["
+        "{\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"listed\"}, \"ranges\": ["
+        "{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"1.0\"},"
+        " {\"fixed\": \"1.1\"}]}]}, {\"package\": {\"ecosystem\": \"PyPI\", \"name\":"
+        " \"listed\"}, \"ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": ["
+        "{\"introduced\": \"not a version\"}, {\"fixed\": \"9\"}]}]}]}",
+    };
+    static const struct {
+        const char *version;
+        bool list, range;
+    } cases[] = {
+        {"1.0.0", true, true},  {"1.0", true, true},    {"1.0.1", false, true},
+        {"1.2.post1", true, false}, {"1.2.post01", true, false}, {"1.1", false, false},
+        {"0.9.0", true, false}, {"2.0", false, false},
+    };
+    const char *tmp = getenv("DD_TEST_TMP");
+    char path[4096], input[4096];
+    const char *inputs[] = {input};
+    dd_vulndb_import_stats st;
+    dd_package pk[sizeof(cases) / sizeof(cases[0])];
+    dd_inventory *inv;
+    dd_scan_result *r;
+    dd_vulndb *db;
+    FILE *fp;
+
+    (void)state;
+    snprintf(input, sizeof(input), "%s/listed.jsonl", tmp);
+    snprintf(path, sizeof(path), "%s/listed.db", tmp);
+    assert_non_null(fp = fopen(input, "w"));
+    for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++)
+        fprintf(fp, "%s\n", records[i]);
+    fclose(fp);
+    remove(path);
+    assert_int_equal(dd_vulndb_import(path, inputs, 1, NULL, &st), DD_OK);
+    assert_int_equal(st.records, 2);
+    assert_int_equal(dd_inventory__new(&inv), DD_OK);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        pk[i] = (dd_package){.type = DD_PKG_PYPI, .name = "listed", .version = cases[i].version};
+        assert_int_equal(dd_inventory__add(inv, &pk[i]), DD_OK);
+    }
+    assert_int_equal(dd_vulndb_open(&db, path), DD_OK);
+    assert_int_equal(dd_scan_match(&r, inv, db, NULL), DD_OK);
+    dd_vulndb_close(db);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bool list = false, range = false;
+
+        for (size_t k = 0; k < dd_scan_count(r); k++) {
+            const dd_finding *f = dd_scan_get(r, k);
+
+            if (f->pkg != i)
+                continue;
+            list |= strcmp(f->id, "TEST-LIST-1") == 0;
+            range |= strcmp(f->id, "TEST-LIST-2") == 0;
+        }
+        if (list != cases[i].list || range != cases[i].range)
+            fail_msg("listed %s: TEST-LIST-1 %d TEST-LIST-2 %d", cases[i].version, list, range);
+    }
+    dd_scan_result_free(r);
+    dd_inventory_free(inv);
+}
+
 static void test_bad_database(void **state)
 {
     const char *tmp = getenv("DD_TEST_TMP");
@@ -394,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_shared_names_match_as_alone),
         cmocka_unit_test(test_cached_queries_answer_as_uncached),
         cmocka_unit_test(test_os_ecosystems),
+        cmocka_unit_test(test_listed_versions_by_order),
         cmocka_unit_test(test_bad_database),
     };
     return cmocka_run_group_tests(tests, setup_db, NULL);
