@@ -26,9 +26,6 @@ static void close_conn(dd_fleet_conn *c)
 {
     if (!c)
         return;
-    if (c->vdb)
-        dd_vulndb_close(c->vdb);
-    dd_free(c->vdb_path);
     c->ops->close(c->db);
     dd_free(c);
 }
@@ -213,8 +210,10 @@ int dd_fleet__commit(dd_fleet_conn *c)
     int rc = script(c, "COMMIT");
 
     /* a failed COMMIT leaves the transaction open for the caller's rollback */
-    if (rc == DD_OK)
+    if (rc == DD_OK) {
         end_write(c);
+        dd_fleet__checkpointer_nudge(c->f);
+    }
     return rc;
 }
 

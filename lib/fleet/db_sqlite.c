@@ -50,11 +50,13 @@ static int sq_connect(dd_db_conn **out, const char *path)
     sqlite3_busy_timeout(c->db, 10000);
     /* WAL: readers never wait for the writer; NORMAL sync is durable across a process crash.
      * A fleet's store outgrows SQLite's 2 MB default page cache quickly: 32 MB per connection,
-     * and reads through mmap share the OS page cache between the pool's connections. */
+     * and reads through mmap share the OS page cache between the pool's connections. The store's
+     * own thread checkpoints (checkpoint.c); a commit does only past 8,192 pages of log (32 MB),
+     * when that thread fell that far behind. */
     if (sqlite3_exec(c->db,
                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; "
-                     "PRAGMA mmap_size=1073741824",
+                     "PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=8192",
                      NULL, NULL, NULL) != SQLITE_OK) {
         rc = db_error(c->db, path);
         sqlite3_close(c->db);

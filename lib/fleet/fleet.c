@@ -53,12 +53,14 @@ int dd_fleet_open(dd_fleet **out, const dd_fleet_opts *opts)
         pthread_mutexattr_destroy(&ma);
     }
     pthread_cond_init(&f->cv, NULL);
+    pthread_mutex_init(&f->vdb_mu, NULL);
     f->pool_size = opts->pool_size ? opts->pool_size : 8;
     if ((rc = dd_fleet__idcache_new(&f->ids)) != DD_OK)
         goto fail;
     if ((rc = parse_url(f, opts->url)) != DD_OK)
         goto fail;
     if (!(f->idle = dd_calloc(f->pool_size, sizeof(*f->idle))) ||
+        !(f->vdb_idle = dd_calloc(f->pool_size, sizeof(*f->vdb_idle))) ||
         (opts->vulndb_path && !(f->vulndb_path = dd_strdup(opts->vulndb_path)))) {
         rc = dd_error_set(DD_ENOMEM, "out of memory");
         goto fail;
@@ -67,7 +69,7 @@ int dd_fleet_open(dd_fleet **out, const dd_fleet_opts *opts)
         goto fail;
     rc = dd_fleet__migrate(f, c);
     dd_fleet__release(f, c);
-    if (rc != DD_OK)
+    if (rc != DD_OK || (rc = dd_fleet__checkpointer_start(f)) != DD_OK)
         goto fail;
     *out = f;
     return DD_OK;
@@ -80,12 +82,17 @@ void dd_fleet_close(dd_fleet *f)
 {
     if (!f)
         return;
+    dd_fleet__checkpointer_stop(f);
     dd_fleet__pool_close(f);
+    if (f->vdb_idle)
+        dd_fleet__vulndb_close_all(f);
     dd_fleet__idcache_free(f->ids);
     pthread_mutex_destroy(&f->mu);
     pthread_mutex_destroy(&f->write_mu);
     pthread_cond_destroy(&f->cv);
+    pthread_mutex_destroy(&f->vdb_mu);
     dd_free(f->idle);
+    dd_free(f->vdb_idle);
     dd_free(f->target);
     dd_free(f->vulndb_path);
     dd_free(f);

@@ -55,14 +55,19 @@ typedef struct {
     dd_db_kind kind;
     dd_fleet *f;
     dd_db_conn *db;
-    dd_vulndb *vdb; /* opened at first match, reopened when the file changes */
-    struct timespec vdb_mtime;
-    char *vdb_path;
     bool broken;  /* dropped and reconnected on release */
     bool writing; /* SQLite: holds the store's write_mu, between begin and commit or rollback */
 } dd_fleet_conn;
 
 typedef struct dd_fleet_idcache dd_fleet_idcache;
+typedef struct dd_fleet_checkpointer dd_fleet_checkpointer;
+
+/* An open vulnerability database, as of the file's mtime when it was opened. */
+typedef struct {
+    dd_vulndb *db;
+    char *path;
+    struct timespec mtime;
+} dd_fleet_vdb;
 
 struct dd_fleet {
     dd_db_kind kind;
@@ -78,6 +83,13 @@ struct dd_fleet {
     pthread_mutex_t write_mu;
     dd_fleet_conn **idle;
     size_t n_idle, n_open, pool_size;
+    dd_fleet_checkpointer *ckpt; /* SQLite's checkpoint thread, checkpoint.c */
+    /* Open handles on the vulnerability database (match.c), apart from the connections: the
+     * decoded advisories each keeps stay with whoever matches next, not with whichever
+     * connection the pool hands out. */
+    pthread_mutex_t vdb_mu;
+    dd_fleet_vdb **vdb_idle;
+    size_t n_vdb_idle;
 };
 
 /* --- the pool and the query helpers (db.c) --- */
@@ -111,6 +123,12 @@ int dd_fleet__begin(dd_fleet_conn *c);
 extern __thread bool dd_fleet__retryable;
 int dd_fleet__commit(dd_fleet_conn *c);
 void dd_fleet__rollback(dd_fleet_conn *c);
+
+/* --- SQLite's checkpoints (checkpoint.c): a thread of the store, nothing on PostgreSQL --- */
+int dd_fleet__checkpointer_start(dd_fleet *f);
+/* After a commit: the log has pages to copy back. */
+void dd_fleet__checkpointer_nudge(dd_fleet *f);
+void dd_fleet__checkpointer_stop(dd_fleet *f);
 
 /* --- the identity id cache (idcache.c); thread-safe --- */
 int dd_fleet__idcache_new(dd_fleet_idcache **out);
@@ -157,9 +175,14 @@ typedef struct {
     size_t n, alloc;
 } dd_fleet_newf_list;
 
-/* The vulnerability database of the connection (opened or reopened when its file changed);
- * NULL with DD_OK when the store has none configured and `path` is NULL. */
-int dd_fleet__vulndb(dd_fleet *f, dd_fleet_conn *c, const char *path, dd_vulndb **out);
+/* A handle on the vulnerability database at `path` (NULL: the store's), to give back when
+ * done: the store's are kept open, with their decoded advisories, until the file changes (a
+ * `drydock db update` renames a new one over it). NULL with DD_OK when `path` is NULL and the
+ * store has none configured; DD_ENOTFOUND when the file is not there. */
+int dd_fleet__vulndb_take(dd_fleet *f, const char *path, dd_fleet_vdb **out);
+void dd_fleet__vulndb_give(dd_fleet *f, dd_fleet_vdb *h);
+/* Closes the idle handles (the store's close). */
+void dd_fleet__vulndb_close_all(dd_fleet *f);
 /* Matches `ids` (all of one ecosystem) and records their findings: new ones appended to `nf`;
  * with `resolve`, open findings of these identities no longer matched are resolved. */
 int dd_fleet__match_idents(dd_fleet_conn *c, dd_vulndb *db, const dd_fleet_ident *ids, size_t n,

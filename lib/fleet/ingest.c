@@ -560,6 +560,106 @@ static int insert_identity(dd_fleet_conn *c, ingest_ident *it)
     return rc;
 }
 
+typedef struct {
+    const char *eco, *purl;
+    size_t i; /* in the plan's identities */
+} purl_ref;
+
+static int cmp_purl_ref(const void *a, const void *b)
+{
+    const purl_ref *x = a, *y = b;
+    int c = strcmp(x->eco, y->eco);
+
+    return c ? c : strcmp(x->purl, y->purl);
+}
+
+enum { IDENT_COLUMNS = 10 };
+
+/* The identities of `its` without an id, on PostgreSQL: each (ecosystem, purl) once, in one
+ * statement (one round trip where there were as many as new identities: 3,000 for a first push).
+ * An SBOM's second copy of a purl, and one another writer inserted since the lookup, are left
+ * without an id for lookup_known. */
+static int insert_identities_pg(dd_fleet_conn *c, ingest_ident *its, const bool *valid, size_t n)
+{
+    purl_ref *u = dd_malloc((n ? n : 1) * sizeof(*u));
+    const char **col = dd_calloc(IDENT_COLUMNS * (n ? n : 1), sizeof(*col));
+    char **keys = dd_calloc(n ? n : 1, sizeof(*keys));
+    dd_buf arr[IDENT_COLUMNS];
+    dd_dbv p[IDENT_COLUMNS];
+    size_t m = 0, k = 0;
+    dd_q q = {0};
+    int rc = DD_OK;
+
+    for (size_t j = 0; j < IDENT_COLUMNS; j++)
+        arr[j] = (dd_buf)DD_BUF_INIT;
+    if (!u || !col || !keys) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (valid[i] && !its[i].id.id)
+            u[m++] = (purl_ref){its[i].id.ecosystem, its[i].id.purl, i};
+    if (!m)
+        goto done;
+    qsort(u, m, sizeof(*u), cmp_purl_ref);
+    for (size_t i = 0; i < m; i++)
+        if (k == 0 || cmp_purl_ref(&u[i], &u[k - 1]) != 0)
+            u[k++] = u[i];
+    for (size_t i = 0; i < k && rc == DD_OK; i++) {
+        const ingest_ident *it = &its[u[i].i];
+        const char **row = col + i * IDENT_COLUMNS;
+
+        rc = dd_fleet__purl_key(&keys[i], NULL, it->id.purl);
+        row[0] = it->id.purl, row[1] = it->id.ecosystem, row[2] = it->id.type, row[3] = keys[i];
+        row[4] = it->id.name, row[5] = it->id.version, row[6] = it->match_name;
+        row[7] = it->id.source_name, row[8] = it->id.source_version, row[9] = it->id.epoch;
+    }
+    /* column-major for the arrays: transpose through one column's worth of pointers */
+    for (size_t j = 0; j < IDENT_COLUMNS && rc == DD_OK; j++) {
+        const char **v = dd_malloc(k * sizeof(*v));
+
+        if (!v) {
+            rc = dd_error_set(DD_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t i = 0; i < k; i++)
+            v[i] = col[i * IDENT_COLUMNS + j];
+        rc = dd_fleet__array_text(&arr[j], v, k);
+        dd_free(v);
+        p[j] = DBT(arr[j].data);
+    }
+    if (rc != DD_OK)
+        goto done;
+    for (rc = dd_q_run(&q, c,
+                       "INSERT INTO identities (purl, ecosystem, ptype, pkey, name, version, "
+                       "match_name, source_name, source_version, epoch) SELECT * FROM "
+                       "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+                       "$6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) "
+                       "ON CONFLICT (ecosystem, purl) DO NOTHING RETURNING id, ecosystem, purl",
+                       p, IDENT_COLUMNS);
+         rc > 0; rc = dd_q_next(&q)) {
+        purl_ref key = {dd_q_text(&q, 1), dd_q_text(&q, 2), 0};
+        const purl_ref *hit =
+            key.eco && key.purl ? bsearch(&key, u, k, sizeof(*u), cmp_purl_ref) : NULL;
+
+        if (hit) {
+            its[hit->i].id.id = dd_q_int(&q, 0);
+            its[hit->i].is_new = true;
+        }
+    }
+    dd_q_done(&q);
+    rc = rc < 0 ? rc : DD_OK;
+done:
+    for (size_t j = 0; j < IDENT_COLUMNS; j++)
+        dd_buf_dispose(&arr[j]);
+    for (size_t i = 0; keys && i < k; i++)
+        dd_free(keys[i]);
+    dd_free(keys);
+    dd_free(col);
+    dd_free(u);
+    return rc;
+}
+
 /* The occurrences on PostgreSQL: the image's row of three arrays, replacing an earlier push's. */
 static int insert_occurrences_pg(dd_fleet_conn *c, int64_t image_id, const dd_inventory *inv,
                                  const ingest_ident *its, const bool *valid, size_t n)
@@ -634,29 +734,150 @@ static int insert_occurrences(dd_fleet_conn *c, int64_t image_id, const dd_inven
     return rc;
 }
 
-/* A fingerprint for each (ecosystem, name) the new identities bring, so re-match knows what
- * advisories they were matched against. */
-static int note_fingerprint(dd_fleet_conn *c, dd_vulndb *db, const ingest_ident *it)
-{
-    dd_dbv p[4] = {DBT(it->id.ecosystem), DBT(it->match_name), DBT(NULL), DBI(dd_fleet__now())};
-    char fp[72];
-    int64_t one;
-    bool found;
-    int rc;
+/* --- fingerprints: for each (ecosystem, name) the new identities bring, the advisories they
+ * were matched against, so that re-match knows which names changed --- */
 
-    if ((rc = dd_fleet__int(c,
-                            "SELECT 1 FROM advisory_fingerprints WHERE ecosystem = $1 AND "
-                            "name = $2",
-                            p, 2, &one, &found)) != DD_OK ||
-        found)
+typedef struct {
+    const char *eco, *name;
+    bool known; /* the store has its fingerprint */
+    char fp[72];
+} eco_name;
+
+static int cmp_eco_name(const void *a, const void *b)
+{
+    const eco_name *x = a, *y = b;
+    int c = strcmp(x->eco, y->eco);
+
+    return c ? c : strcmp(x->name, y->name);
+}
+
+/* Sets `known` of the pairs v[0..n): one statement per pair on SQLite, one in all on PostgreSQL
+ * (a round trip each would be most of a push bringing a few dozen names). */
+static int find_known_names(dd_fleet_conn *c, eco_name *v, size_t n)
+{
+    const char **ecos = NULL, **names = NULL;
+    dd_buf a_eco = DD_BUF_INIT, a_name = DD_BUF_INIT;
+    dd_q q = {0};
+    int rc = DD_OK;
+
+    if (c->kind != DD_DB_PG) {
+        for (size_t i = 0; i < n && rc == DD_OK; i++) {
+            int64_t one;
+
+            rc = dd_fleet__int(c,
+                               "SELECT 1 FROM advisory_fingerprints WHERE ecosystem = $1 AND "
+                               "name = $2",
+                               (dd_dbv[]){DBT(v[i].eco), DBT(v[i].name)}, 2, &one, &v[i].known);
+        }
         return rc;
-    if ((rc = dd_fleet__fingerprint(db, it->id.ecosystem, it->match_name, fp)) != DD_OK)
+    }
+    if (!(ecos = dd_malloc(n * sizeof(*ecos))) || !(names = dd_malloc(n * sizeof(*names)))) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        ecos[i] = v[i].eco, names[i] = v[i].name;
+    if ((rc = dd_fleet__array_text(&a_eco, ecos, n)) != DD_OK ||
+        (rc = dd_fleet__array_text(&a_name, names, n)) != DD_OK)
+        goto done;
+    for (rc = dd_q_run(&q, c,
+                       "SELECT v.ord FROM unnest($1::text[], $2::text[]) WITH ORDINALITY "
+                       "AS v(ecosystem, name, ord) JOIN advisory_fingerprints a "
+                       "ON a.ecosystem = v.ecosystem AND a.name = v.name",
+                       (dd_dbv[]){DBT(a_eco.data), DBT(a_name.data)}, 2);
+         rc > 0; rc = dd_q_next(&q)) {
+        int64_t ord = dd_q_int(&q, 0);
+
+        if (ord >= 1 && (size_t)ord <= n)
+            v[ord - 1].known = true;
+    }
+    dd_q_done(&q);
+    rc = rc < 0 ? rc : DD_OK;
+done:
+    dd_buf_dispose(&a_eco);
+    dd_buf_dispose(&a_name);
+    dd_free(ecos);
+    dd_free(names);
+    return rc;
+}
+
+/* Inserts the fingerprints of the pairs not `known`. */
+static int insert_fingerprints(dd_fleet_conn *c, const eco_name *v, size_t n)
+{
+    const char **cols[3] = {NULL, NULL, NULL};
+    dd_buf arr[3] = {DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT};
+    int64_t now = dd_fleet__now();
+    size_t k = 0;
+    int rc = DD_OK;
+
+    if (c->kind != DD_DB_PG) {
+        for (size_t i = 0; i < n && rc == DD_OK; i++)
+            if (!v[i].known)
+                rc = dd_fleet__exec(
+                    c,
+                    "INSERT INTO advisory_fingerprints (ecosystem, name, "
+                    "fingerprint, checked_at) VALUES ($1, $2, $3, $4) "
+                    "ON CONFLICT DO NOTHING",
+                    (dd_dbv[]){DBT(v[i].eco), DBT(v[i].name), DBT(v[i].fp), DBI(now)}, 4);
         return rc;
-    p[2] = DBT(fp);
-    return dd_fleet__exec(c,
-                          "INSERT INTO advisory_fingerprints (ecosystem, name, fingerprint, "
-                          "checked_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                          p, 4);
+    }
+    for (int j = 0; j < 3; j++)
+        if (!(cols[j] = dd_malloc(n * sizeof(*cols[j])))) {
+            rc = dd_error_set(DD_ENOMEM, "out of memory");
+            goto done;
+        }
+    for (size_t i = 0; i < n; i++)
+        if (!v[i].known) {
+            cols[0][k] = v[i].eco, cols[1][k] = v[i].name, cols[2][k] = v[i].fp;
+            k++;
+        }
+    for (int j = 0; j < 3 && rc == DD_OK; j++)
+        rc = dd_fleet__array_text(&arr[j], cols[j], k);
+    /* ON CONFLICT DO NOTHING: another push may have brought the same name meanwhile */
+    if (rc == DD_OK && k)
+        rc = dd_fleet__exec(
+            c,
+            "INSERT INTO advisory_fingerprints (ecosystem, name, fingerprint, "
+            "checked_at) SELECT e, n, f, $4 FROM unnest($1::text[], $2::text[], "
+            "$3::text[]) AS v(e, n, f) ON CONFLICT DO NOTHING",
+            (dd_dbv[]){DBT(arr[0].data), DBT(arr[1].data), DBT(arr[2].data), DBI(now)}, 4);
+done:
+    for (int j = 0; j < 3; j++) {
+        dd_buf_dispose(&arr[j]);
+        dd_free(cols[j]);
+    }
+    return rc;
+}
+
+static int note_fingerprints(dd_fleet_conn *c, dd_vulndb *db, const ingest_ident *its, size_t n)
+{
+    eco_name *v = dd_calloc(n ? n : 1, sizeof(*v));
+    size_t k = 0, m = 0;
+    int rc = DD_OK;
+
+    if (!v)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (its[i].is_new && *its[i].id.ecosystem) {
+            v[k].eco = its[i].id.ecosystem;
+            v[k].name = its[i].match_name;
+            k++;
+        }
+    /* each pair once */
+    if (k)
+        qsort(v, k, sizeof(*v), cmp_eco_name);
+    for (size_t i = 0; i < k; i++)
+        if (m == 0 || cmp_eco_name(&v[i], &v[m - 1]) != 0)
+            v[m++] = v[i];
+    if (m)
+        rc = find_known_names(c, v, m);
+    for (size_t i = 0; i < m && rc == DD_OK; i++)
+        if (!v[i].known)
+            rc = dd_fleet__fingerprint(db, v[i].eco, v[i].name, v[i].fp);
+    if (rc == DD_OK && m)
+        rc = insert_fingerprints(c, v, m);
+    dd_free(v);
+    return rc;
 }
 
 /* Matches the new identities, one batch per ecosystem. */
@@ -685,9 +906,8 @@ static int match_new(dd_fleet_conn *c, dd_vulndb *db, ingest_ident *its, size_t 
             }
         rc = dd_fleet__match_idents(c, db, batch, k, false, nf, &resolved);
     }
-    for (size_t i = 0; i < n && rc == DD_OK; i++)
-        if (its[i].is_new && *its[i].id.ecosystem)
-            rc = note_fingerprint(c, db, &its[i]);
+    if (rc == DD_OK)
+        rc = note_fingerprints(c, db, its, n);
 out:
     dd_free(batch);
     dd_free(done);
@@ -818,6 +1038,17 @@ static int record_packages(dd_fleet_conn *c, const dd_inventory *inv, ingest_pla
         its[i].id.id = pl->known[i];
         its[i].is_new = false;
     }
+    if (c->kind == DD_DB_PG) {
+        bool *ask = dd_calloc(n ? n : 1, sizeof(*ask));
+
+        rc = ask ? insert_identities_pg(c, its, pl->valid, n)
+                 : dd_error_set(DD_ENOMEM, "out of memory");
+        for (size_t i = 0; i < n && rc == DD_OK; i++)
+            ask[i] = pl->valid[i] && !its[i].id.id;
+        if (rc == DD_OK)
+            rc = lookup_known(c, its, ask, n);
+        dd_free(ask);
+    }
     for (size_t i = 0; i < n && rc == DD_OK; i++) {
         if (!pl->valid[i])
             continue;
@@ -839,22 +1070,12 @@ static int record_packages(dd_fleet_conn *c, const dd_inventory *inv, ingest_pla
     return rc;
 }
 
-static int ingest_tx(dd_fleet *f, dd_fleet_conn *c, const dd_fleet_image_ref *ref,
-                     const dd_inventory *inv, ingest_plan *pl, dd_fleet_ingest_result *out)
+static int ingest_tx(dd_fleet_conn *c, const dd_fleet_image_ref *ref, const dd_inventory *inv,
+                     ingest_plan *pl, dd_vulndb *db, dd_fleet_ingest_result *out)
 {
     dd_fleet_newf_list nf = {0};
-    dd_vulndb *db = NULL;
     int rc;
 
-    /* a store whose vulnerability database is not there yet keeps the packages unmatched; the
-     * first re-match after it appears matches them */
-    if ((rc = dd_fleet__vulndb(f, c, NULL, &db)) == DD_ENOTFOUND) {
-        db = NULL;
-        rc = DD_OK;
-        dd_error_clear();
-    }
-    if (rc != DD_OK)
-        goto done;
     if ((rc = dd_fleet__begin(c)) != DD_OK)
         goto done;
     if ((rc = upsert_image(c, ref, out->digest, pl->os, pl->os_eco, out)) == DD_OK &&
@@ -875,6 +1096,7 @@ int dd_fleet_ingest(dd_fleet *f, const dd_fleet_image_ref *ref, const char *name
     dd_buf tmp = DD_BUF_INIT;
     dd_inventory *inv = NULL;
     dd_fleet_conn *c = NULL;
+    dd_fleet_vdb *vdb = NULL;
     ingest_plan pl = {0};
     const char *plain;
     size_t plain_len;
@@ -891,13 +1113,20 @@ int dd_fleet_ingest(dd_fleet *f, const dd_fleet_image_ref *ref, const char *name
         goto done;
     if ((rc = image_digest(out->digest, ref, name, plain, plain_len)) != DD_OK)
         goto done;
-    if ((rc = dd_fleet__acquire(f, &c)) != DD_OK)
+    /* a store whose vulnerability database is not there yet keeps the packages unmatched; the
+     * first re-match after it appears matches them */
+    if ((rc = dd_fleet__vulndb_take(f, NULL, &vdb)) == DD_ENOTFOUND) {
+        rc = DD_OK;
+        dd_error_clear();
+    }
+    if (rc != DD_OK || (rc = dd_fleet__acquire(f, &c)) != DD_OK)
         goto done;
     if ((rc = plan_packages(f, c, inv, &pl)) == DD_OK) {
         /* a deadlock between two pushes sharing new identities (PostgreSQL) is retried */
         for (int attempt = 0; attempt < 3; attempt++) {
             out->packages = out->new_identities = out->new_findings = 0;
-            if ((rc = ingest_tx(f, c, ref, inv, &pl, out)) == DD_OK || !dd_fleet__retryable)
+            if ((rc = ingest_tx(c, ref, inv, &pl, vdb ? vdb->db : NULL, out)) == DD_OK ||
+                !dd_fleet__retryable)
                 break;
         }
         if (rc == DD_OK) {
@@ -910,6 +1139,7 @@ int dd_fleet_ingest(dd_fleet *f, const dd_fleet_image_ref *ref, const char *name
     }
     dd_fleet__release(f, c);
 done:
+    dd_fleet__vulndb_give(f, vdb);
     if (rc != DD_OK)
         out->created = false;
     plan_dispose(&pl);

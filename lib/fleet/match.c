@@ -13,11 +13,26 @@
 
 #include "catalog/catalog_int.h"
 
-/* Decoded advisories each connection keeps, by name (dd_vulndb_cache). */
+/* Decoded advisories each handle keeps, by name (dd_vulndb_cache). */
 #define VULNDB_CACHE_BYTES ((size_t)32 << 20)
 
-int dd_fleet__vulndb(dd_fleet *f, dd_fleet_conn *c, const char *path, dd_vulndb **out)
+static void vdb_free(dd_fleet_vdb *h)
 {
+    if (!h)
+        return;
+    dd_vulndb_close(h->db);
+    dd_free(h->path);
+    dd_free(h);
+}
+
+static bool same_mtime(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+int dd_fleet__vulndb_take(dd_fleet *f, const char *path, dd_fleet_vdb **out)
+{
+    dd_fleet_vdb *h = NULL;
     struct stat sb;
     int rc;
 
@@ -28,26 +43,55 @@ int dd_fleet__vulndb(dd_fleet *f, dd_fleet_conn *c, const char *path, dd_vulndb 
         return DD_OK;
     if (stat(path, &sb) != 0)
         return dd_error_set(DD_ENOTFOUND, "%s: vulnerability database not found", path);
-    /* `drydock db update` renames a new file over the old one: a changed mtime means reopen */
-    if (c->vdb && c->vdb_path && strcmp(c->vdb_path, path) == 0 &&
-        c->vdb_mtime.tv_sec == sb.st_mtim.tv_sec && c->vdb_mtime.tv_nsec == sb.st_mtim.tv_nsec) {
-        *out = c->vdb;
+    /* the store's: the last given back, whose cache is warmest; those of an older file are
+     * closed (the file changed under all of them at once) */
+    pthread_mutex_lock(&f->vdb_mu);
+    while (f->vulndb_path && strcmp(path, f->vulndb_path) == 0 && !h && f->n_vdb_idle) {
+        h = f->vdb_idle[--f->n_vdb_idle];
+        if (!same_mtime(&h->mtime, &sb.st_mtim)) {
+            vdb_free(h);
+            h = NULL;
+        }
+    }
+    pthread_mutex_unlock(&f->vdb_mu);
+    if (h) {
+        *out = h;
         return DD_OK;
     }
-    if (c->vdb)
-        dd_vulndb_close(c->vdb);
-    c->vdb = NULL;
-    dd_free(c->vdb_path);
-    if (!(c->vdb_path = dd_strdup(path)))
+    if (!(h = dd_calloc(1, sizeof(*h))) || !(h->path = dd_strdup(path))) {
+        dd_free(h);
         return dd_error_set(DD_ENOMEM, "out of memory");
-    if ((rc = dd_vulndb_open(&c->vdb, path)) != DD_OK)
-        return rc;
+    }
+    h->mtime = sb.st_mtim;
     /* a fleet's new identities are mostly new versions of names it matched before */
-    if ((rc = dd_vulndb_cache(c->vdb, VULNDB_CACHE_BYTES)) != DD_OK)
+    if ((rc = dd_vulndb_open(&h->db, path)) != DD_OK ||
+        (rc = dd_vulndb_cache(h->db, VULNDB_CACHE_BYTES)) != DD_OK) {
+        vdb_free(h);
         return rc;
-    c->vdb_mtime = sb.st_mtim;
-    *out = c->vdb;
+    }
+    *out = h;
     return DD_OK;
+}
+
+void dd_fleet__vulndb_give(dd_fleet *f, dd_fleet_vdb *h)
+{
+    if (!h)
+        return;
+    /* handles on another file (a re-match given its own) are not kept */
+    pthread_mutex_lock(&f->vdb_mu);
+    if (f->vulndb_path && strcmp(h->path, f->vulndb_path) == 0 && f->n_vdb_idle < f->pool_size) {
+        f->vdb_idle[f->n_vdb_idle++] = h;
+        h = NULL;
+    }
+    pthread_mutex_unlock(&f->vdb_mu);
+    vdb_free(h);
+}
+
+void dd_fleet__vulndb_close_all(dd_fleet *f)
+{
+    for (size_t i = 0; i < f->n_vdb_idle; i++)
+        vdb_free(f->vdb_idle[i]);
+    f->n_vdb_idle = 0;
 }
 
 /* --- fingerprints --- */
@@ -352,26 +396,30 @@ static void finding_arrays_dispose(finding_arrays *a)
     dd_buf_dispose(&a->fixed);
 }
 
-static int finding_arrays_make(finding_arrays *out, const result_view *v)
+/* The arrays of the result's findings, less those with an id in `fid` when it is not NULL. */
+static int finding_arrays_make(finding_arrays *out, const result_view *v, const int64_t *fid)
 {
-    size_t n = dd_scan_count(v->r);
-    int64_t *ident = dd_malloc((n ? n : 1) * sizeof(*ident));
-    const char **adv = dd_calloc(n ? n : 1, sizeof(*adv));
-    const char **sev = dd_calloc(n ? n : 1, sizeof(*sev));
-    const char **fixed = dd_calloc(n ? n : 1, sizeof(*fixed));
-    char **aliases = dd_calloc(n ? n : 1, sizeof(*aliases));
+    size_t n_all = dd_scan_count(v->r), n = 0;
+    size_t m = n_all ? n_all : 1;
+    int64_t *ident = dd_malloc(m * sizeof(*ident));
+    const char **adv = dd_calloc(m, sizeof(*adv));
+    const char **sev = dd_calloc(m, sizeof(*sev));
+    const char **fixed = dd_calloc(m, sizeof(*fixed));
+    char **aliases = dd_calloc(m, sizeof(*aliases));
     int rc = DD_OK;
 
     if (!ident || !adv || !sev || !fixed || !aliases)
         rc = dd_error_set(DD_ENOMEM, "out of memory");
-    for (size_t k = 0; k < n && rc == DD_OK; k++) {
+    for (size_t k = 0; k < n_all && rc == DD_OK; k++) {
         const dd_finding *fd = dd_scan_get(v->r, k);
 
-        ident[k] = ident_of_finding(v, k);
-        adv[k] = fd->id;
-        sev[k] = dd_severity_name(fd->severity);
-        fixed[k] = fd->fixed;
-        if (!(aliases[k] = aliases_json(fd)))
+        if (fid && fid[k])
+            continue;
+        ident[n] = ident_of_finding(v, k);
+        adv[n] = fd->id;
+        sev[n] = dd_severity_name(fd->severity);
+        fixed[n] = fd->fixed;
+        if (!(aliases[n++] = aliases_json(fd)))
             rc = dd_error_set(DD_ENOMEM, "out of memory");
     }
     if (rc == DD_OK &&
@@ -527,8 +575,9 @@ static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
         goto done;
     if (n) {
         dd_dbv p[6];
+        bool any_old = false;
 
-        if ((rc = finding_arrays_make(&fa, &v)) != DD_OK)
+        if ((rc = finding_arrays_make(&fa, &v, NULL)) != DD_OK)
             goto done;
         p[0] = DBT(fa.ident.data), p[1] = DBT(fa.advisory.data), p[2] = DBT(fa.aliases.data);
         p[3] = DBT(fa.severity.data), p[4] = DBT(fa.fixed.data), p[5] = DBI(now);
@@ -541,8 +590,18 @@ static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
                            "RETURNING id, identity_id, advisory",
                            p, 6, &v, order, n, fid)) != DD_OK)
             goto done;
+        /* the findings recorded before (all of them on a re-match, none for the identities an
+         * ingest has just added) are reopened or refreshed */
+        for (size_t k = 0; k < n && !any_old; k++)
+            any_old = fid[k] == 0;
+        finding_arrays_dispose(&fa);
+        if (any_old && (rc = finding_arrays_make(&fa, &v, fid)) != DD_OK)
+            goto done;
+        p[0] = DBT(fa.ident.data), p[1] = DBT(fa.advisory.data), p[2] = DBT(fa.aliases.data);
+        p[3] = DBT(fa.severity.data), p[4] = DBT(fa.fixed.data);
         /* a resolved finding that matches again is reopened and counts as new */
-        if ((rc = note_ids(c,
+        if (any_old &&
+            (rc = note_ids(c,
                            "UPDATE findings f SET state = 'open', resolved_at = NULL, "
                            "aliases = v.aliases, severity = v.severity, fixed = v.fixed "
                            "FROM " FINDINGS_UNNEST " WHERE f.identity_id = v.identity_id AND "
@@ -551,7 +610,8 @@ static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
                            p, 5, &v, order, n, fid)) != DD_OK)
             goto done;
         /* the others keep their state; their severity and fixed version are refreshed */
-        if ((rc = dd_fleet__exec(c,
+        if (any_old &&
+            (rc = dd_fleet__exec(c,
                                  "UPDATE findings f SET aliases = v.aliases, severity = "
                                  "v.severity, fixed = v.fixed FROM " FINDINGS_UNNEST
                                  " WHERE f.identity_id = v.identity_id AND f.advisory = "

@@ -248,11 +248,11 @@ static void *rematch_worker(void *arg)
     rematch_job *job = arg;
     dd_fleet_rematch_stats st = {0};
     dd_fleet_conn *c = NULL;
-    dd_vulndb *db = NULL;
+    dd_fleet_vdb *db = NULL;
     int rc;
 
     if ((rc = dd_fleet__acquire(job->f, &c)) == DD_OK &&
-        (rc = dd_fleet__vulndb(job->f, c, job->vulndb_path, &db)) == DD_OK && !db)
+        (rc = dd_fleet__vulndb_take(job->f, job->vulndb_path, &db)) == DD_OK && !db)
         rc = dd_error_set(DD_EINVALID, "re-match: the store has no vulnerability database");
     while (rc == DD_OK) {
         size_t i;
@@ -262,8 +262,9 @@ static void *rematch_worker(void *arg)
         pthread_mutex_unlock(&job->mu);
         if (i >= job->pairs->n)
             break;
-        rc = rematch_pair(c, db, job->pairs->v[i].eco, job->pairs->v[i].name, &st);
+        rc = rematch_pair(c, db->db, job->pairs->v[i].eco, job->pairs->v[i].name, &st);
     }
+    dd_fleet__vulndb_give(job->f, db);
     if (c)
         dd_fleet__release(job->f, c);
     pthread_mutex_lock(&job->mu);
@@ -287,15 +288,17 @@ int dd_fleet_rematch(dd_fleet *f, const char *vulndb_path, dd_fleet_rematch_stat
     size_t n_workers, started = 0;
     struct timespec t0;
     dd_fleet_conn *c;
-    dd_vulndb *db;
+    dd_fleet_vdb *db = NULL;
     int rc;
 
     memset(out, 0, sizeof(*out));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if ((rc = dd_fleet__acquire(f, &c)) != DD_OK)
         return rc;
-    if ((rc = dd_fleet__vulndb(f, c, vulndb_path, &db)) == DD_OK && !db)
+    if ((rc = dd_fleet__vulndb_take(f, vulndb_path, &db)) == DD_OK && !db)
         rc = dd_error_set(DD_EINVALID, "re-match: the store has no vulnerability database");
+    /* given back for a worker to take: the check was that there is one */
+    dd_fleet__vulndb_give(f, db);
     if (rc == DD_OK)
         rc = load_pairs(c, &pairs);
     /* the workers take connections of their own; holding this one could starve a small pool */

@@ -143,6 +143,12 @@ static const migration migrations[] = {
      " SELECT qi.image_id FROM holder_queue qi WHERE qi.image_id > after AND (SELECT"
      "  o.identity_ids && ids FROM image_occurrences o WHERE o.image_id = qi.image_id)"
      ") s ORDER BY x LIMIT lim';"},
+    /* 4: findings and their ids without foreign keys on PostgreSQL, as occurrences in 2: the
+     * checks of the 1,700 id rows of 600 new findings were half of their insert (18 of 33 ms).
+     * Their writers take the ids from rows of their own transaction, and identities and
+     * findings are never deleted. */
+    {"SELECT 1", "ALTER TABLE findings DROP CONSTRAINT IF EXISTS findings_identity_id_fkey;"
+                 "ALTER TABLE finding_ids DROP CONSTRAINT IF EXISTS finding_ids_finding_id_fkey"},
 };
 
 #define N_MIGRATIONS ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
