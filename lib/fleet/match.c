@@ -460,59 +460,91 @@ static int note_ids(dd_fleet_conn *c, const char *sql, const dd_dbv *p, int np,
     return rc < 0 ? rc : DD_OK;
 }
 
-static int push_vid(const char ***vids, int64_t **fids, size_t *n, size_t *alloc, dd_arena *a,
-                    const char *vid, int64_t fid)
+/* Rows of finding_ids to write. */
+typedef struct {
+    const char **vid;
+    int64_t *fid;
+    size_t n, alloc;
+} vid_rows;
+
+/* Appends (`vid` upper-cased, `fid`) unless the rows from `from` on (this finding's) have it. */
+static int push_vid(vid_rows *r, size_t from, dd_arena *a, const char *vid, int64_t fid)
 {
     char *up;
-    size_t i, alloc2 = *alloc;
+    size_t alloc2 = r->alloc;
 
-    if (DD_ARRAY_RESERVE(*vids, alloc2, *n + 1, sizeof(**vids), 64) != DD_OK ||
-        DD_ARRAY_RESERVE(*fids, *alloc, *n + 1, sizeof(**fids), 64) != DD_OK ||
-        !(up = dd_arena_strndup(a, vid, strnlen(vid, 255))))
+    if (!(up = dd_arena_strndup(a, vid, strnlen(vid, 255))))
         return dd_error_set(DD_ENOMEM, "out of memory");
-    for (i = 0; up[i]; i++)
+    for (size_t i = 0; up[i]; i++)
         up[i] = (char)toupper((unsigned char)up[i]);
-    (*vids)[*n] = up;
-    (*fids)[*n] = fid;
-    (*n)++;
+    for (size_t j = from; j < r->n; j++)
+        if (strcmp(r->vid[j], up) == 0)
+            return DD_OK;
+    if (DD_ARRAY_RESERVE(r->vid, alloc2, r->n + 1, sizeof(*r->vid), 64) != DD_OK ||
+        DD_ARRAY_RESERVE(r->fid, r->alloc, r->n + 1, sizeof(*r->fid), 64) != DD_OK)
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    r->vid[r->n] = up;
+    r->fid[r->n++] = fid;
     return DD_OK;
 }
 
-/* The finding ids of the new and reopened findings (fid[k] != 0), and their list for the
- * webhooks, in the result's order. */
-static int record_new_pg(dd_fleet_conn *c, const result_view *v, const int64_t *fid,
-                         dd_fleet_newf_list *nf)
+/* A finding's id, aliases and records, each once. */
+static int push_finding_vids(vid_rows *r, dd_arena *a, const dd_finding *fd, int64_t fid)
 {
-    size_t n = dd_scan_count(v->r), nv = 0, alloc = 0;
-    const char **vids = NULL;
-    int64_t *fids = NULL;
+    size_t from = r->n;
+    int rc = push_vid(r, from, a, fd->id, fid);
+
+    for (size_t i = 0; rc == DD_OK && i < fd->n_aliases; i++)
+        rc = push_vid(r, from, a, fd->aliases[i], fid);
+    for (size_t i = 0; rc == DD_OK && i < fd->n_records; i++)
+        rc = push_vid(r, from, a, fd->records[i], fid);
+    return rc;
+}
+
+static int insert_vid_rows(dd_fleet_conn *c, const vid_rows *r, const char *sql)
+{
     dd_buf a_vid = DD_BUF_INIT, a_fid = DD_BUF_INIT;
+    int rc = DD_OK;
+
+    if (r->n && (rc = dd_fleet__array_text(&a_vid, r->vid, r->n)) == DD_OK &&
+        (rc = dd_fleet__array_int(&a_fid, r->fid, r->n)) == DD_OK)
+        rc = dd_fleet__exec(c, sql, (dd_dbv[]){DBT(a_vid.data), DBT(a_fid.data)}, 2);
+    dd_buf_dispose(&a_vid);
+    dd_buf_dispose(&a_fid);
+    return rc;
+}
+
+/* The finding ids of the new and reopened findings (fid[k] != 0), and their list for the
+ * webhooks, in the result's order. The rows of a finding just inserted (`fresh`) cannot be
+ * there yet: a plain INSERT, a third cheaper than one ON CONFLICT, which a reopened finding's
+ * rows need (they are never deleted). */
+static int record_new_pg(dd_fleet_conn *c, const result_view *v, const int64_t *fid,
+                         const bool *fresh, dd_fleet_newf_list *nf)
+{
+    size_t n = dd_scan_count(v->r);
+    vid_rows rows[2] = {{0}, {0}}; /* fresh, reopened */
     dd_arena *a = NULL;
     int rc = dd_arena_new(&a);
 
     for (size_t k = 0; k < n && rc == DD_OK; k++) {
-        const dd_finding *fd = dd_scan_get(v->r, k);
-
         if (!fid[k])
             continue;
-        rc = push_vid(&vids, &fids, &nv, &alloc, a, fd->id, fid[k]);
-        for (size_t i = 0; rc == DD_OK && i < fd->n_aliases; i++)
-            rc = push_vid(&vids, &fids, &nv, &alloc, a, fd->aliases[i], fid[k]);
-        for (size_t i = 0; rc == DD_OK && i < fd->n_records; i++)
-            rc = push_vid(&vids, &fids, &nv, &alloc, a, fd->records[i], fid[k]);
+        rc = push_finding_vids(&rows[fresh[k] ? 0 : 1], a, dd_scan_get(v->r, k), fid[k]);
         if (rc == DD_OK)
             rc = push_new(nf, fid[k], ident_of_finding(v, k));
     }
-    if (rc == DD_OK && nv && (rc = dd_fleet__array_text(&a_vid, vids, nv)) == DD_OK &&
-        (rc = dd_fleet__array_int(&a_fid, fids, nv)) == DD_OK)
-        rc = dd_fleet__exec(c,
-                            "INSERT INTO finding_ids (vid, finding_id) SELECT * FROM "
-                            "unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING",
-                            (dd_dbv[]){DBT(a_vid.data), DBT(a_fid.data)}, 2);
-    dd_buf_dispose(&a_vid);
-    dd_buf_dispose(&a_fid);
-    dd_free(vids);
-    dd_free(fids);
+    if (rc == DD_OK)
+        rc = insert_vid_rows(c, &rows[0],
+                             "INSERT INTO finding_ids (vid, finding_id) SELECT * FROM "
+                             "unnest($1::text[], $2::bigint[])");
+    if (rc == DD_OK)
+        rc = insert_vid_rows(c, &rows[1],
+                             "INSERT INTO finding_ids (vid, finding_id) SELECT * FROM "
+                             "unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING");
+    for (int i = 0; i < 2; i++) {
+        dd_free(rows[i].vid);
+        dd_free(rows[i].fid);
+    }
     dd_arena_free(a);
     return rc;
 }
@@ -554,13 +586,14 @@ static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
     size_t n = dd_scan_count(r);
     size_t *order = dd_malloc((n ? n : 1) * sizeof(*order));
     int64_t *fid = dd_calloc(n ? n : 1, sizeof(*fid));
+    bool *fresh = dd_calloc(n ? n : 1, sizeof(*fresh)); /* inserted by this call */
     int64_t *idv = dd_malloc((n_ids ? n_ids : 1) * sizeof(*idv));
     finding_arrays fa = {DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT};
     dd_buf a_ids = DD_BUF_INIT;
     int64_t now = dd_fleet__now();
     int rc = DD_OK;
 
-    if (!order || !fid || !idv) {
+    if (!order || !fid || !fresh || !idv) {
         rc = dd_error_set(DD_ENOMEM, "out of memory");
         goto done;
     }
@@ -592,8 +625,10 @@ static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
             goto done;
         /* the findings recorded before (all of them on a re-match, none for the identities an
          * ingest has just added) are reopened or refreshed */
-        for (size_t k = 0; k < n && !any_old; k++)
-            any_old = fid[k] == 0;
+        for (size_t k = 0; k < n; k++) {
+            fresh[k] = fid[k] != 0;
+            any_old |= !fresh[k];
+        }
         finding_arrays_dispose(&fa);
         if (any_old && (rc = finding_arrays_make(&fa, &v, fid)) != DD_OK)
             goto done;
@@ -619,7 +654,7 @@ static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
                                  "v.severity OR f.fixed IS DISTINCT FROM v.fixed)",
                                  p, 5)) != DD_OK)
             goto done;
-        if ((rc = record_new_pg(c, &v, fid, nf)) != DD_OK)
+        if ((rc = record_new_pg(c, &v, fid, fresh, nf)) != DD_OK)
             goto done;
     }
     if (resolve && (rc = resolve_gone_pg(c, &v, order, a_ids.data, resolved)) != DD_OK)
@@ -631,6 +666,7 @@ done:
     dd_buf_dispose(&a_ids);
     dd_free(order);
     dd_free(fid);
+    dd_free(fresh);
     dd_free(idv);
     return rc;
 }
