@@ -140,4 +140,17 @@ function done(summary, latency, requests)
                            #all, bad, e.connect + e.read + e.write + e.timeout))
     io.write(string.format("median_ms %.3f\np99_ms %.3f\nrate %.3f\n", pct(50), pct(99),
                            (first and last > first) and #all / ((last - first) / 1000) or 0))
+    -- the slowest pushes, slowest first, with their place in their thread's order
+    local slow = {}
+    for _, t in ipairs(threads) do
+        for k, v in pairs(t:get("lat")) do
+            slow[#slow + 1] = {v, k}
+        end
+    end
+    table.sort(slow, function(a, b) return a[1] > b[1] end)
+    local s = {}
+    for i = 1, math.min(5, #slow) do
+        s[#s + 1] = string.format("%.1f(#%d)", slow[i][1], slow[i][2])
+    end
+    io.write("slowest_ms " .. table.concat(s, ",") .. "\n")
 end

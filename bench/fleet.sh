@@ -183,6 +183,7 @@ for backend in $backends; do
     push_all "$tmp/seq.list" 1 "$tmp/seq.txt"
     push_all "$tmp/par.list" "$conc" "$tmp/par.txt"
     bad=$(($(kv failed "$tmp/seq.txt") + $(kv failed "$tmp/par.txt")))
+    log "$backend: the slowest pushes one at a time, ms (#place): $(kv slowest_ms "$tmp/seq.txt")"
     row "ingest 3,000 components: median" "$(kv median_ms "$tmp/seq.txt")" ms 50 "< 50 ms"
     row "ingest 3,000 components: p99" "$(kv p99_ms "$tmp/seq.txt")" ms 50 "< 50 ms"
     row "ingest sustained, $conc in flight" "$(kv rate "$tmp/par.txt")" "/s" 100 ">= 100/s" \
