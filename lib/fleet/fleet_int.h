@@ -183,17 +183,28 @@ int dd_fleet__vulndb_take(dd_fleet *f, const char *path, dd_fleet_vdb **out);
 void dd_fleet__vulndb_give(dd_fleet *f, dd_fleet_vdb *h);
 /* Closes the idle handles (the store's close). */
 void dd_fleet__vulndb_close_all(dd_fleet *f);
-/* Matches `ids` (all of one ecosystem) and records their findings: new ones appended to `nf`;
- * with `resolve`, open findings of these identities no longer matched are resolved. */
-int dd_fleet__match_idents(dd_fleet_conn *c, dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
-                           bool resolve, dd_fleet_newf_list *nf, uint64_t *resolved);
+/* What the identities whose findings are recorded may have already. */
+typedef enum {
+    /* none: the transaction recording them inserted them (an ingest's new identities; no other
+     * writer sees them before it commits), so their findings go in without conflict checks */
+    DD_FLEET_IDENTS_NEW,
+    /* findings of earlier matches (a re-match): those matched again are reopened or refreshed,
+     * the open ones no longer matched resolved */
+    DD_FLEET_IDENTS_MATCHED,
+} dd_fleet_idents_state;
+
+/* Matches `ids` (all of one ecosystem, just inserted: DD_FLEET_IDENTS_NEW) and records their
+ * findings, appended to `nf`. */
+int dd_fleet__match_new_idents(dd_fleet_conn *c, dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
+                               dd_fleet_newf_list *nf);
 /* The same in two steps: the matching alone (no database; `*out` NULL when n is 0), then the
- * recording of its result. The result's package i is ids[i]. */
+ * recording of its result. The result's package i is ids[i]; the new findings (and reopened
+ * ones) are appended to `nf`, the number resolved added to `*resolved`. */
 int dd_fleet__match_compute(dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
                             dd_scan_result **out);
 int dd_fleet__match_record(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n,
-                           const dd_scan_result *r, bool resolve, dd_fleet_newf_list *nf,
-                           uint64_t *resolved);
+                           const dd_scan_result *r, dd_fleet_idents_state state,
+                           dd_fleet_newf_list *nf, uint64_t *resolved);
 /* The fingerprint (hex SHA-256 over ids and modified) of the advisories of (ecosystem, name). */
 int dd_fleet__fingerprint(dd_vulndb *db, const char *ecosystem, const char *name, char out[72]);
 /* Queues `nf` for every webhook (one outbox entry each). */

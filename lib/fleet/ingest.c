@@ -886,7 +886,6 @@ static int match_new(dd_fleet_conn *c, dd_vulndb *db, ingest_ident *its, size_t 
 {
     dd_fleet_ident *batch = dd_malloc((n ? n : 1) * sizeof(*batch));
     bool *done = dd_calloc(n ? n : 1, sizeof(*done));
-    uint64_t resolved = 0;
     int rc = DD_OK;
 
     if (!batch || !done) {
@@ -904,7 +903,7 @@ static int match_new(dd_fleet_conn *c, dd_vulndb *db, ingest_ident *its, size_t 
                 batch[k++] = its[j].id;
                 done[j] = true;
             }
-        rc = dd_fleet__match_idents(c, db, batch, k, false, nf, &resolved);
+        rc = dd_fleet__match_new_idents(c, db, batch, k, nf);
     }
     if (rc == DD_OK)
         rc = note_fingerprints(c, db, its, n);

@@ -579,7 +579,7 @@ static int resolve_gone_pg(dd_fleet_conn *c, const result_view *v, const size_t 
 }
 
 static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
-                     const dd_scan_result *r, bool resolve, dd_fleet_newf_list *nf,
+                     const dd_scan_result *r, dd_fleet_idents_state state, dd_fleet_newf_list *nf,
                      uint64_t *resolved)
 {
     result_view v = {r, ids};
@@ -614,13 +614,20 @@ static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
             goto done;
         p[0] = DBT(fa.ident.data), p[1] = DBT(fa.advisory.data), p[2] = DBT(fa.aliases.data);
         p[3] = DBT(fa.severity.data), p[4] = DBT(fa.fixed.data), p[5] = DBI(now);
-        /* ON CONFLICT DO NOTHING: two servers matching the same identity record it once */
+        /* ON CONFLICT DO NOTHING: two servers matching the same identity record it once;
+         * identities this transaction inserted have no findings anywhere else */
         if ((rc = note_ids(c,
-                           "INSERT INTO findings (identity_id, advisory, aliases, severity, "
-                           "fixed, first_seen) SELECT v.identity_id, v.advisory, v.aliases, "
-                           "v.severity, v.fixed, $6 FROM " FINDINGS_UNNEST
-                           " ON CONFLICT (identity_id, advisory) DO NOTHING "
-                           "RETURNING id, identity_id, advisory",
+                           state == DD_FLEET_IDENTS_NEW
+                               ? "INSERT INTO findings (identity_id, advisory, aliases, "
+                                 "severity, fixed, first_seen) SELECT v.identity_id, "
+                                 "v.advisory, v.aliases, v.severity, v.fixed, $6 "
+                                 "FROM " FINDINGS_UNNEST " RETURNING id, identity_id, advisory"
+                               : "INSERT INTO findings (identity_id, advisory, aliases, "
+                                 "severity, fixed, first_seen) SELECT v.identity_id, "
+                                 "v.advisory, v.aliases, v.severity, v.fixed, $6 "
+                                 "FROM " FINDINGS_UNNEST
+                                 " ON CONFLICT (identity_id, advisory) DO NOTHING "
+                                 "RETURNING id, identity_id, advisory",
                            p, 6, &v, order, n, fid)) != DD_OK)
             goto done;
         /* the findings recorded before (all of them on a re-match, none for the identities an
@@ -657,7 +664,8 @@ static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
         if ((rc = record_new_pg(c, &v, fid, fresh, nf)) != DD_OK)
             goto done;
     }
-    if (resolve && (rc = resolve_gone_pg(c, &v, order, a_ids.data, resolved)) != DD_OK)
+    if (state == DD_FLEET_IDENTS_MATCHED &&
+        (rc = resolve_gone_pg(c, &v, order, a_ids.data, resolved)) != DD_OK)
         goto done;
     rc = dd_fleet__exec(c, "UPDATE identities SET matched_at = $2 WHERE id = ANY($1::bigint[])",
                         (dd_dbv[]){DBT(a_ids.data), DBI(now)}, 2);
@@ -690,16 +698,17 @@ int dd_fleet__match_compute(dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
 }
 
 int dd_fleet__match_record(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n,
-                           const dd_scan_result *r, bool resolve, dd_fleet_newf_list *nf,
-                           uint64_t *resolved)
+                           const dd_scan_result *r, dd_fleet_idents_state state,
+                           dd_fleet_newf_list *nf, uint64_t *resolved)
 {
+    bool resolve = state == DD_FLEET_IDENTS_MATCHED;
     size_t k = 0;
     int rc = DD_OK;
 
     if (!n)
         return DD_OK;
     if (c->kind == DD_DB_PG)
-        return record_pg(c, ids, n, r, resolve, nf, resolved);
+        return record_pg(c, ids, n, r, state, nf, resolved);
     /* SQLite runs in-process: a statement per row costs microseconds */
     for (size_t i = 0; i < n && rc == DD_OK; i++) {
         size_t lo = k;
@@ -715,16 +724,17 @@ int dd_fleet__match_record(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n
     return rc;
 }
 
-int dd_fleet__match_idents(dd_fleet_conn *c, dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
-                           bool resolve, dd_fleet_newf_list *nf, uint64_t *resolved)
+int dd_fleet__match_new_idents(dd_fleet_conn *c, dd_vulndb *db, const dd_fleet_ident *ids, size_t n,
+                               dd_fleet_newf_list *nf)
 {
     dd_scan_result *r = NULL;
+    uint64_t resolved = 0;
     int rc;
 
     if (!n)
         return DD_OK;
     if ((rc = dd_fleet__match_compute(db, ids, n, &r)) == DD_OK)
-        rc = dd_fleet__match_record(c, ids, n, r, resolve, nf, resolved);
+        rc = dd_fleet__match_record(c, ids, n, r, DD_FLEET_IDENTS_NEW, nf, &resolved);
     dd_scan_result_free(r);
     return rc;
 }

@@ -197,7 +197,8 @@ static int rematch_pair(dd_fleet_conn *c, dd_vulndb *db, const char *eco, const 
     if ((rc = pair_due(c, eco, name, stored, fp, &due)) != DD_OK || !due)
         goto finish;
     st->names_changed++;
-    if ((rc = dd_fleet__match_record(c, ids, n, r, true, &nf, &st->resolved_findings)) != DD_OK)
+    if ((rc = dd_fleet__match_record(c, ids, n, r, DD_FLEET_IDENTS_MATCHED, &nf,
+                                     &st->resolved_findings)) != DD_OK)
         goto finish;
     st->identities_matched += n;
     st->new_findings += nf.n;
