@@ -605,27 +605,21 @@ static int insert_identities_pg(dd_fleet_conn *c, ingest_ident *its, const bool 
     for (size_t i = 0; i < m; i++)
         if (k == 0 || cmp_purl_ref(&u[i], &u[k - 1]) != 0)
             u[k++] = u[i];
+    /* column j of row i at col[j * k + i]: each column is the array of one parameter */
     for (size_t i = 0; i < k && rc == DD_OK; i++) {
         const ingest_ident *it = &its[u[i].i];
-        const char **row = col + i * IDENT_COLUMNS;
+        const char *row[IDENT_COLUMNS] = {it->id.purl,    it->id.ecosystem,   it->id.type,
+                                          NULL,           it->id.name,        it->id.version,
+                                          it->match_name, it->id.source_name, it->id.source_version,
+                                          it->id.epoch};
 
         rc = dd_fleet__purl_key(&keys[i], NULL, it->id.purl);
-        row[0] = it->id.purl, row[1] = it->id.ecosystem, row[2] = it->id.type, row[3] = keys[i];
-        row[4] = it->id.name, row[5] = it->id.version, row[6] = it->match_name;
-        row[7] = it->id.source_name, row[8] = it->id.source_version, row[9] = it->id.epoch;
+        row[3] = keys[i];
+        for (size_t j = 0; j < IDENT_COLUMNS; j++)
+            col[j * k + i] = row[j];
     }
-    /* column-major for the arrays: transpose through one column's worth of pointers */
     for (size_t j = 0; j < IDENT_COLUMNS && rc == DD_OK; j++) {
-        const char **v = dd_malloc(k * sizeof(*v));
-
-        if (!v) {
-            rc = dd_error_set(DD_ENOMEM, "out of memory");
-            break;
-        }
-        for (size_t i = 0; i < k; i++)
-            v[i] = col[i * IDENT_COLUMNS + j];
-        rc = dd_fleet__array_text(&arr[j], v, k);
-        dd_free(v);
+        rc = dd_fleet__array_text(&arr[j], col + j * k, k);
         p[j] = DBT(arr[j].data);
     }
     if (rc != DD_OK)
