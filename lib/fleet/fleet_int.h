@@ -210,6 +210,18 @@ int dd_fleet__fingerprint(dd_vulndb *db, const char *ecosystem, const char *name
 /* Queues `nf` for every webhook (one outbox entry each). */
 int dd_fleet__queue(dd_fleet_conn *c, const dd_fleet_newf_list *nf);
 
+/* --- the id sets of findings (vidset.c) --- */
+
+/* The ids one finding answers to, in any case and order, repeats allowed. */
+typedef struct {
+    const char *const *v;
+    size_t n;
+} dd_fleet_vid_list;
+
+/* The number of the set of each of lists[0..n) into out[0..n), storing the sets the store does
+ * not have yet (in the caller's transaction). */
+int dd_fleet__vid_sets(dd_fleet_conn *c, const dd_fleet_vid_list *lists, size_t n, int64_t *out);
+
 /* --- ranges and cursors (range.c) --- */
 
 #define DD_FLEET_RANGE_MAX 8

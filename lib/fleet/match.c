@@ -194,31 +194,37 @@ static char *aliases_json(const dd_finding *fd)
     return s;
 }
 
-static int add_vid(dd_fleet_conn *c, const char *vid, int64_t finding_id)
+/* The id set of each finding of `r`: its id, aliases and the records merged into it. */
+static int finding_sets(dd_fleet_conn *c, const dd_scan_result *r, int64_t *out)
 {
-    char up[256];
-    size_t i;
-    dd_dbv p[2];
+    size_t n = dd_scan_count(r), total = 0, k = 0;
+    dd_fleet_vid_list *lists;
+    const char **ids;
+    int rc;
 
-    for (i = 0; vid[i] && i + 1 < sizeof(up); i++)
-        up[i] = (char)toupper((unsigned char)vid[i]);
-    up[i] = '\0';
-    p[0] = DBT(up);
-    p[1] = DBI(finding_id);
-    return dd_fleet__exec(c,
-                          "INSERT INTO finding_ids (vid, finding_id) VALUES ($1, $2) "
-                          "ON CONFLICT DO NOTHING",
-                          p, 2);
-}
+    for (size_t i = 0; i < n; i++)
+        total += 1 + dd_scan_get(r, i)->n_aliases + dd_scan_get(r, i)->n_records;
+    lists = dd_malloc((n ? n : 1) * sizeof(*lists));
+    ids = dd_malloc((total ? total : 1) * sizeof(*ids));
+    if (!lists || !ids) {
+        rc = dd_error_set(DD_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const dd_finding *fd = dd_scan_get(r, i);
 
-static int add_vids(dd_fleet_conn *c, const dd_finding *fd, int64_t finding_id)
-{
-    int rc = add_vid(c, fd->id, finding_id);
-
-    for (size_t i = 0; rc == DD_OK && i < fd->n_aliases; i++)
-        rc = add_vid(c, fd->aliases[i], finding_id);
-    for (size_t i = 0; rc == DD_OK && i < fd->n_records; i++)
-        rc = add_vid(c, fd->records[i], finding_id);
+        lists[i].v = ids + k;
+        lists[i].n = 1 + fd->n_aliases + fd->n_records;
+        ids[k++] = fd->id;
+        for (size_t j = 0; j < fd->n_aliases; j++)
+            ids[k++] = fd->aliases[j];
+        for (size_t j = 0; j < fd->n_records; j++)
+            ids[k++] = fd->records[j];
+    }
+    rc = dd_fleet__vid_sets(c, lists, n, out);
+done:
+    dd_free(lists);
+    dd_free(ids);
     return rc;
 }
 
@@ -232,15 +238,15 @@ static int push_new(dd_fleet_newf_list *nf, int64_t finding_id, int64_t identity
     return DD_OK;
 }
 
-/* Records one finding of identity `ident`: inserted when new, reopened when it was resolved,
- * its severity and fixed version refreshed otherwise. */
-static int record_finding(dd_fleet_conn *c, const dd_finding *fd, int64_t ident,
+/* Records one finding of identity `ident`, whose ids are set `set`: inserted when new, reopened
+ * when it was resolved, its ids, severity and fixed version refreshed otherwise. */
+static int record_finding(dd_fleet_conn *c, const dd_finding *fd, int64_t ident, int64_t set,
                           dd_fleet_newf_list *nf)
 {
     char *aliases = aliases_json(fd);
     const char *sev = dd_severity_name(fd->severity);
-    dd_dbv p[6] = {DBI(ident), DBT(fd->id),    DBT(aliases),
-                   DBT(sev),   DBT(fd->fixed), DBI(dd_fleet__now())};
+    dd_dbv p[7] = {DBI(ident),     DBT(fd->id), DBT(aliases),        DBT(sev),
+                   DBT(fd->fixed), DBI(set),    DBI(dd_fleet__now())};
     int64_t id;
     bool found;
     int rc;
@@ -250,25 +256,23 @@ static int record_finding(dd_fleet_conn *c, const dd_finding *fd, int64_t ident,
     /* ON CONFLICT DO NOTHING: two servers matching the same identity record it once */
     rc = dd_fleet__int(c,
                        "INSERT INTO findings (identity_id, advisory, aliases, severity, fixed, "
-                       "first_seen) VALUES ($1, $2, $3, $4, $5, $6) "
+                       "vid_set, first_seen) VALUES ($1, $2, $3, $4, $5, $6, $7) "
                        "ON CONFLICT (identity_id, advisory) DO NOTHING RETURNING id",
-                       p, 6, &id, &found);
+                       p, 7, &id, &found);
     if (rc == DD_OK && !found)
         rc = dd_fleet__int(c,
                            "UPDATE findings SET state = 'open', resolved_at = NULL, aliases = $3, "
-                           "severity = $4, fixed = $5 WHERE identity_id = $1 AND advisory = $2 "
-                           "AND state = 'resolved' RETURNING id",
-                           p, 5, &id, &found);
+                           "severity = $4, fixed = $5, vid_set = $6 WHERE identity_id = $1 AND "
+                           "advisory = $2 AND state = 'resolved' RETURNING id",
+                           p, 6, &id, &found);
     if (rc == DD_OK && !found) {
         rc = dd_fleet__exec(c,
-                            "UPDATE findings SET aliases = $3, severity = $4, fixed = $5 "
-                            "WHERE identity_id = $1 AND advisory = $2",
-                            p, 5);
+                            "UPDATE findings SET aliases = $3, severity = $4, fixed = $5, "
+                            "vid_set = $6 WHERE identity_id = $1 AND advisory = $2",
+                            p, 6);
         id = 0;
     }
     free(aliases);
-    if (rc == DD_OK && id)
-        rc = add_vids(c, fd, id);
     if (rc == DD_OK && id)
         rc = push_new(nf, id, ident);
     return rc;
@@ -384,7 +388,7 @@ static ssize_t find_finding(const result_view *v, const size_t *order, size_t n,
 }
 
 typedef struct {
-    dd_buf ident, advisory, aliases, severity, fixed;
+    dd_buf ident, advisory, aliases, severity, fixed, set;
 } finding_arrays;
 
 static void finding_arrays_dispose(finding_arrays *a)
@@ -394,21 +398,25 @@ static void finding_arrays_dispose(finding_arrays *a)
     dd_buf_dispose(&a->aliases);
     dd_buf_dispose(&a->severity);
     dd_buf_dispose(&a->fixed);
+    dd_buf_dispose(&a->set);
 }
 
-/* The arrays of the result's findings, less those with an id in `fid` when it is not NULL. */
-static int finding_arrays_make(finding_arrays *out, const result_view *v, const int64_t *fid)
+/* The arrays of the result's findings (whose id sets are `set`), less those with an id in `fid`
+ * when it is not NULL. */
+static int finding_arrays_make(finding_arrays *out, const result_view *v, const int64_t *set,
+                               const int64_t *fid)
 {
     size_t n_all = dd_scan_count(v->r), n = 0;
     size_t m = n_all ? n_all : 1;
     int64_t *ident = dd_malloc(m * sizeof(*ident));
+    int64_t *sets = dd_malloc(m * sizeof(*sets));
     const char **adv = dd_calloc(m, sizeof(*adv));
     const char **sev = dd_calloc(m, sizeof(*sev));
     const char **fixed = dd_calloc(m, sizeof(*fixed));
     char **aliases = dd_calloc(m, sizeof(*aliases));
     int rc = DD_OK;
 
-    if (!ident || !adv || !sev || !fixed || !aliases)
+    if (!ident || !sets || !adv || !sev || !fixed || !aliases)
         rc = dd_error_set(DD_ENOMEM, "out of memory");
     for (size_t k = 0; k < n_all && rc == DD_OK; k++) {
         const dd_finding *fd = dd_scan_get(v->r, k);
@@ -416,6 +424,7 @@ static int finding_arrays_make(finding_arrays *out, const result_view *v, const 
         if (fid && fid[k])
             continue;
         ident[n] = ident_of_finding(v, k);
+        sets[n] = set[k];
         adv[n] = fd->id;
         sev[n] = dd_severity_name(fd->severity);
         fixed[n] = fd->fixed;
@@ -427,12 +436,14 @@ static int finding_arrays_make(finding_arrays *out, const result_view *v, const 
          (rc = dd_fleet__array_text(&out->advisory, adv, n)) != DD_OK ||
          (rc = dd_fleet__array_text(&out->aliases, (const char *const *)aliases, n)) != DD_OK ||
          (rc = dd_fleet__array_text(&out->severity, sev, n)) != DD_OK ||
-         (rc = dd_fleet__array_text(&out->fixed, fixed, n)) != DD_OK))
+         (rc = dd_fleet__array_text(&out->fixed, fixed, n)) != DD_OK ||
+         (rc = dd_fleet__array_int(&out->set, sets, n)) != DD_OK))
         rc = dd_error_set(DD_ENOMEM, "out of memory");
     for (size_t k = 0; aliases && k < n; k++)
         free(aliases[k]);
     dd_free(aliases);
     dd_free(ident);
+    dd_free(sets);
     dd_free(adv);
     dd_free(sev);
     dd_free(fixed);
@@ -440,8 +451,8 @@ static int finding_arrays_make(finding_arrays *out, const result_view *v, const 
 }
 
 #define FINDINGS_UNNEST                                                                            \
-    "unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) "                        \
-    "AS v(identity_id, advisory, aliases, severity, fixed)"
+    "unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) "          \
+    "AS v(identity_id, advisory, aliases, severity, fixed, vid_set)"
 
 /* Runs a statement answering (finding id, identity id, advisory) and notes each finding's id
  * in `fid` (indexed like the result). */
@@ -460,92 +471,15 @@ static int note_ids(dd_fleet_conn *c, const char *sql, const dd_dbv *p, int np,
     return rc < 0 ? rc : DD_OK;
 }
 
-/* Rows of finding_ids to write. */
-typedef struct {
-    const char **vid;
-    int64_t *fid;
-    size_t n, alloc;
-} vid_rows;
-
-/* Appends (`vid` upper-cased, `fid`) unless the rows from `from` on (this finding's) have it. */
-static int push_vid(vid_rows *r, size_t from, dd_arena *a, const char *vid, int64_t fid)
+/* The list of the new and reopened findings (fid[k] != 0) for the webhooks, in the result's
+ * order. */
+static int record_new_pg(const result_view *v, const int64_t *fid, dd_fleet_newf_list *nf)
 {
-    char *up;
-    size_t alloc2 = r->alloc;
-
-    if (!(up = dd_arena_strndup(a, vid, strnlen(vid, 255))))
-        return dd_error_set(DD_ENOMEM, "out of memory");
-    for (size_t i = 0; up[i]; i++)
-        up[i] = (char)toupper((unsigned char)up[i]);
-    for (size_t j = from; j < r->n; j++)
-        if (strcmp(r->vid[j], up) == 0)
-            return DD_OK;
-    if (DD_ARRAY_RESERVE(r->vid, alloc2, r->n + 1, sizeof(*r->vid), 64) != DD_OK ||
-        DD_ARRAY_RESERVE(r->fid, r->alloc, r->n + 1, sizeof(*r->fid), 64) != DD_OK)
-        return dd_error_set(DD_ENOMEM, "out of memory");
-    r->vid[r->n] = up;
-    r->fid[r->n++] = fid;
-    return DD_OK;
-}
-
-/* A finding's id, aliases and records, each once. */
-static int push_finding_vids(vid_rows *r, dd_arena *a, const dd_finding *fd, int64_t fid)
-{
-    size_t from = r->n;
-    int rc = push_vid(r, from, a, fd->id, fid);
-
-    for (size_t i = 0; rc == DD_OK && i < fd->n_aliases; i++)
-        rc = push_vid(r, from, a, fd->aliases[i], fid);
-    for (size_t i = 0; rc == DD_OK && i < fd->n_records; i++)
-        rc = push_vid(r, from, a, fd->records[i], fid);
-    return rc;
-}
-
-static int insert_vid_rows(dd_fleet_conn *c, const vid_rows *r, const char *sql)
-{
-    dd_buf a_vid = DD_BUF_INIT, a_fid = DD_BUF_INIT;
     int rc = DD_OK;
 
-    if (r->n && (rc = dd_fleet__array_text(&a_vid, r->vid, r->n)) == DD_OK &&
-        (rc = dd_fleet__array_int(&a_fid, r->fid, r->n)) == DD_OK)
-        rc = dd_fleet__exec(c, sql, (dd_dbv[]){DBT(a_vid.data), DBT(a_fid.data)}, 2);
-    dd_buf_dispose(&a_vid);
-    dd_buf_dispose(&a_fid);
-    return rc;
-}
-
-/* The finding ids of the new and reopened findings (fid[k] != 0), and their list for the
- * webhooks, in the result's order. The rows of a finding just inserted (`fresh`) cannot be
- * there yet: a plain INSERT, a third cheaper than one ON CONFLICT, which a reopened finding's
- * rows need (they are never deleted). */
-static int record_new_pg(dd_fleet_conn *c, const result_view *v, const int64_t *fid,
-                         const bool *fresh, dd_fleet_newf_list *nf)
-{
-    size_t n = dd_scan_count(v->r);
-    vid_rows rows[2] = {{0}, {0}}; /* fresh, reopened */
-    dd_arena *a = NULL;
-    int rc = dd_arena_new(&a);
-
-    for (size_t k = 0; k < n && rc == DD_OK; k++) {
-        if (!fid[k])
-            continue;
-        rc = push_finding_vids(&rows[fresh[k] ? 0 : 1], a, dd_scan_get(v->r, k), fid[k]);
-        if (rc == DD_OK)
+    for (size_t k = 0; k < dd_scan_count(v->r) && rc == DD_OK; k++)
+        if (fid[k])
             rc = push_new(nf, fid[k], ident_of_finding(v, k));
-    }
-    if (rc == DD_OK)
-        rc = insert_vid_rows(c, &rows[0],
-                             "INSERT INTO finding_ids (vid, finding_id) SELECT * FROM "
-                             "unnest($1::text[], $2::bigint[])");
-    if (rc == DD_OK)
-        rc = insert_vid_rows(c, &rows[1],
-                             "INSERT INTO finding_ids (vid, finding_id) SELECT * FROM "
-                             "unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING");
-    for (int i = 0; i < 2; i++) {
-        dd_free(rows[i].vid);
-        dd_free(rows[i].fid);
-    }
-    dd_arena_free(a);
     return rc;
 }
 
@@ -586,14 +520,15 @@ static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
     size_t n = dd_scan_count(r);
     size_t *order = dd_malloc((n ? n : 1) * sizeof(*order));
     int64_t *fid = dd_calloc(n ? n : 1, sizeof(*fid));
-    bool *fresh = dd_calloc(n ? n : 1, sizeof(*fresh)); /* inserted by this call */
+    int64_t *set = dd_calloc(n ? n : 1, sizeof(*set));
     int64_t *idv = dd_malloc((n_ids ? n_ids : 1) * sizeof(*idv));
-    finding_arrays fa = {DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT};
+    finding_arrays fa = {DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT,
+                         DD_BUF_INIT, DD_BUF_INIT, DD_BUF_INIT};
     dd_buf a_ids = DD_BUF_INIT;
     int64_t now = dd_fleet__now();
     int rc = DD_OK;
 
-    if (!order || !fid || !fresh || !idv) {
+    if (!order || !fid || !set || !idv) {
         rc = dd_error_set(DD_ENOMEM, "out of memory");
         goto done;
     }
@@ -607,61 +542,63 @@ static int record_pg(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n_ids,
     if ((rc = dd_fleet__array_int(&a_ids, idv, n_ids)) != DD_OK)
         goto done;
     if (n) {
-        dd_dbv p[6];
+        dd_dbv p[7];
         bool any_old = false;
 
-        if ((rc = finding_arrays_make(&fa, &v, NULL)) != DD_OK)
+        if ((rc = finding_sets(c, r, set)) != DD_OK ||
+            (rc = finding_arrays_make(&fa, &v, set, NULL)) != DD_OK)
             goto done;
         p[0] = DBT(fa.ident.data), p[1] = DBT(fa.advisory.data), p[2] = DBT(fa.aliases.data);
-        p[3] = DBT(fa.severity.data), p[4] = DBT(fa.fixed.data), p[5] = DBI(now);
+        p[3] = DBT(fa.severity.data), p[4] = DBT(fa.fixed.data), p[5] = DBT(fa.set.data);
+        p[6] = DBI(now);
         /* ON CONFLICT DO NOTHING: two servers matching the same identity record it once;
          * identities this transaction inserted have no findings anywhere else */
         if ((rc = note_ids(c,
                            state == DD_FLEET_IDENTS_NEW
                                ? "INSERT INTO findings (identity_id, advisory, aliases, "
-                                 "severity, fixed, first_seen) SELECT v.identity_id, "
-                                 "v.advisory, v.aliases, v.severity, v.fixed, $6 "
+                                 "severity, fixed, vid_set, first_seen) SELECT v.identity_id, "
+                                 "v.advisory, v.aliases, v.severity, v.fixed, v.vid_set, $7 "
                                  "FROM " FINDINGS_UNNEST " RETURNING id, identity_id, advisory"
                                : "INSERT INTO findings (identity_id, advisory, aliases, "
-                                 "severity, fixed, first_seen) SELECT v.identity_id, "
-                                 "v.advisory, v.aliases, v.severity, v.fixed, $6 "
+                                 "severity, fixed, vid_set, first_seen) SELECT v.identity_id, "
+                                 "v.advisory, v.aliases, v.severity, v.fixed, v.vid_set, $7 "
                                  "FROM " FINDINGS_UNNEST
                                  " ON CONFLICT (identity_id, advisory) DO NOTHING "
                                  "RETURNING id, identity_id, advisory",
-                           p, 6, &v, order, n, fid)) != DD_OK)
+                           p, 7, &v, order, n, fid)) != DD_OK)
             goto done;
         /* the findings recorded before (all of them on a re-match, none for the identities an
          * ingest has just added) are reopened or refreshed */
-        for (size_t k = 0; k < n; k++) {
-            fresh[k] = fid[k] != 0;
-            any_old |= !fresh[k];
-        }
+        for (size_t k = 0; k < n; k++)
+            any_old |= !fid[k];
         finding_arrays_dispose(&fa);
-        if (any_old && (rc = finding_arrays_make(&fa, &v, fid)) != DD_OK)
+        if (any_old && (rc = finding_arrays_make(&fa, &v, set, fid)) != DD_OK)
             goto done;
         p[0] = DBT(fa.ident.data), p[1] = DBT(fa.advisory.data), p[2] = DBT(fa.aliases.data);
-        p[3] = DBT(fa.severity.data), p[4] = DBT(fa.fixed.data);
+        p[3] = DBT(fa.severity.data), p[4] = DBT(fa.fixed.data), p[5] = DBT(fa.set.data);
         /* a resolved finding that matches again is reopened and counts as new */
         if (any_old &&
             (rc = note_ids(c,
                            "UPDATE findings f SET state = 'open', resolved_at = NULL, "
-                           "aliases = v.aliases, severity = v.severity, fixed = v.fixed "
-                           "FROM " FINDINGS_UNNEST " WHERE f.identity_id = v.identity_id AND "
+                           "aliases = v.aliases, severity = v.severity, fixed = v.fixed, "
+                           "vid_set = v.vid_set FROM " FINDINGS_UNNEST
+                           " WHERE f.identity_id = v.identity_id AND "
                            "f.advisory = v.advisory AND f.state = 'resolved' "
                            "RETURNING f.id, f.identity_id, f.advisory",
-                           p, 5, &v, order, n, fid)) != DD_OK)
+                           p, 6, &v, order, n, fid)) != DD_OK)
             goto done;
-        /* the others keep their state; their severity and fixed version are refreshed */
-        if (any_old &&
-            (rc = dd_fleet__exec(c,
-                                 "UPDATE findings f SET aliases = v.aliases, severity = "
-                                 "v.severity, fixed = v.fixed FROM " FINDINGS_UNNEST
-                                 " WHERE f.identity_id = v.identity_id AND f.advisory = "
-                                 "v.advisory AND (f.aliases <> v.aliases OR f.severity <> "
-                                 "v.severity OR f.fixed IS DISTINCT FROM v.fixed)",
-                                 p, 5)) != DD_OK)
+        /* the others keep their state; their ids, severity and fixed version are refreshed */
+        if (any_old && (rc = dd_fleet__exec(
+                            c,
+                            "UPDATE findings f SET aliases = v.aliases, severity = "
+                            "v.severity, fixed = v.fixed, vid_set = v.vid_set FROM " FINDINGS_UNNEST
+                            " WHERE f.identity_id = v.identity_id AND "
+                            "f.advisory = v.advisory AND (f.aliases <> v.aliases OR "
+                            "f.severity <> v.severity OR f.fixed IS DISTINCT FROM v.fixed "
+                            "OR f.vid_set IS DISTINCT FROM v.vid_set)",
+                            p, 6)) != DD_OK)
             goto done;
-        if ((rc = record_new_pg(c, &v, fid, fresh, nf)) != DD_OK)
+        if ((rc = record_new_pg(&v, fid, nf)) != DD_OK)
             goto done;
     }
     if (state == DD_FLEET_IDENTS_MATCHED &&
@@ -674,7 +611,7 @@ done:
     dd_buf_dispose(&a_ids);
     dd_free(order);
     dd_free(fid);
-    dd_free(fresh);
+    dd_free(set);
     dd_free(idv);
     return rc;
 }
@@ -702,25 +639,30 @@ int dd_fleet__match_record(dd_fleet_conn *c, const dd_fleet_ident *ids, size_t n
                            dd_fleet_newf_list *nf, uint64_t *resolved)
 {
     bool resolve = state == DD_FLEET_IDENTS_MATCHED;
-    size_t k = 0;
-    int rc = DD_OK;
+    size_t k = 0, n_found = dd_scan_count(r);
+    int64_t *set;
+    int rc;
 
     if (!n)
         return DD_OK;
     if (c->kind == DD_DB_PG)
         return record_pg(c, ids, n, r, state, nf, resolved);
+    if (!(set = dd_malloc((n_found ? n_found : 1) * sizeof(*set))))
+        return dd_error_set(DD_ENOMEM, "out of memory");
+    rc = finding_sets(c, r, set);
     /* SQLite runs in-process: a statement per row costs microseconds */
     for (size_t i = 0; i < n && rc == DD_OK; i++) {
         size_t lo = k;
         dd_dbv p[2] = {DBI(ids[i].id), DBI(dd_fleet__now())};
 
-        for (; k < dd_scan_count(r) && dd_scan_get(r, k)->pkg == i && rc == DD_OK; k++)
-            rc = record_finding(c, dd_scan_get(r, k), ids[i].id, nf);
+        for (; k < n_found && dd_scan_get(r, k)->pkg == i && rc == DD_OK; k++)
+            rc = record_finding(c, dd_scan_get(r, k), ids[i].id, set[k], nf);
         if (rc == DD_OK && resolve)
             rc = resolve_gone(c, r, lo, k, ids[i].id, resolved);
         if (rc == DD_OK)
             rc = dd_fleet__exec(c, "UPDATE identities SET matched_at = $2 WHERE id = $1", p, 2);
     }
+    dd_free(set);
     return rc;
 }
 

@@ -161,8 +161,8 @@ static int affected_head(dd_fleet_conn *c, const affected_args *a, json_t *doc)
 {
     dd_q q = {0};
     int rc = dd_q_run(&q, c,
-                      "SELECT f.advisory, f.aliases, f.severity FROM finding_ids v "
-                      "JOIN findings f ON f.id = v.finding_id WHERE v.vid = $1 "
+                      "SELECT f.advisory, f.aliases, f.severity FROM vid_set_members v "
+                      "JOIN findings f ON f.vid_set = v.set_id WHERE v.vid = $1 "
                       "ORDER BY CASE f.state WHEN 'open' THEN 0 ELSE 1 END, f.id LIMIT 1",
                       (dd_dbv[]){DBT(a->vid)}, 1);
 
@@ -449,8 +449,8 @@ static int affected_findings(dd_fleet_conn *c, const affected_args *a, json_t *d
         head = true;
         rc = dd_q_run(&q, c,
                       "SELECT f.id, f.identity_id, i.purl, i.name, i.version, f.fixed, "
-                      "f.severity, f.state FROM finding_ids v "
-                      "JOIN findings f ON f.id = v.finding_id "
+                      "f.severity, f.state FROM vid_set_members v "
+                      "JOIN findings f ON f.vid_set = v.set_id "
                       "JOIN identities i ON i.id = f.identity_id "
                       "WHERE v.vid = $1 AND f.state = 'open'",
                       (dd_dbv[]){DBT(a->vid)}, 1);
@@ -460,7 +460,7 @@ static int affected_findings(dd_fleet_conn *c, const affected_args *a, json_t *d
                       "f.severity, f.state, f.advisory, f.aliases FROM findings f "
                       "CROSS JOIN LATERAL (SELECT purl, name, version FROM identities "
                       "WHERE id = f.identity_id) i "
-                      "WHERE f.id = ANY(ARRAY(SELECT finding_id FROM finding_ids "
+                      "WHERE f.vid_set = ANY(ARRAY(SELECT set_id FROM vid_set_members "
                       "WHERE vid = $1)) "
                       "ORDER BY CASE f.state WHEN 'open' THEN 0 ELSE 1 END, f.id",
                       (dd_dbv[]){DBT(a->vid)}, 1);
@@ -1199,8 +1199,8 @@ static int advisory_images(dd_fleet_conn *c, const char *advisory, int64_t *out)
         vid[i] = (char)toupper((unsigned char)advisory[i]);
     vid[i] = '\0';
     for (rc = dd_q_run(&q, c,
-                       "SELECT DISTINCT f.identity_id FROM finding_ids v "
-                       "JOIN findings f ON f.id = v.finding_id "
+                       "SELECT DISTINCT f.identity_id FROM vid_set_members v "
+                       "JOIN findings f ON f.vid_set = v.set_id "
                        "WHERE v.vid = $1 AND f.state = 'open'",
                        (dd_dbv[]){DBT(vid)}, 1);
          rc > 0; rc = dd_q_next(&q))

@@ -9,7 +9,10 @@
 typedef struct {
     const char *sql; /* both backends, or SQLite only when `pg` is set */
     const char *pg;  /* PostgreSQL's own text, NULL when `sql` serves both */
+    int (*run)(dd_fleet_conn *c); /* then this, in the same transaction; NULL for none */
 } migration;
+
+static int vid_sets_from_rows(dd_fleet_conn *c);
 
 static const migration migrations[] = {
     /* 1: the data model of docs/fleet.md */
@@ -73,13 +76,15 @@ static const migration migrations[] = {
      "CREATE INDEX outbox_due ON outbox (next_attempt);"
      "CREATE TABLE upload_tokens ("
      " token TEXT PRIMARY KEY, image_id BIGINT NOT NULL, created_at BIGINT NOT NULL);",
-     NULL},
+     NULL, NULL},
     /* 2: occurrences without foreign keys on PostgreSQL. Their checks were most of the cost of
      * an ingest there (two lookups through the trigger machinery for each of thousands of rows);
      * the one writer of occurrences, ingest, takes both ids from rows of its own transaction,
      * images and identities are never deleted, and SQLite keeps its cheap in-process checks. */
-    {"SELECT 1", "ALTER TABLE occurrences DROP CONSTRAINT IF EXISTS occurrences_image_id_fkey,"
-                 " DROP CONSTRAINT IF EXISTS occurrences_identity_id_fkey"},
+    {"SELECT 1",
+     "ALTER TABLE occurrences DROP CONSTRAINT IF EXISTS occurrences_image_id_fkey,"
+     " DROP CONSTRAINT IF EXISTS occurrences_identity_id_fkey",
+     NULL},
     /* 3: which images hold an identity comes from an inverted index written in bulk
      * (holders.c), no longer from a B-tree on (identity_id, image_id), whose upkeep was most of
      * an ingest; occurrences are kept in image order, for one image's packages. SQLite's
@@ -142,13 +147,28 @@ static const migration migrations[] = {
       * read back from TOAST, which the planner does not count) cost 66 ms per identity */
      " SELECT qi.image_id FROM holder_queue qi WHERE qi.image_id > after AND (SELECT"
      "  o.identity_ids && ids FROM image_occurrences o WHERE o.image_id = qi.image_id)"
-     ") s ORDER BY x LIMIT lim';"},
+     ") s ORDER BY x LIMIT lim';",
+     NULL},
     /* 4: findings and their ids without foreign keys on PostgreSQL, as occurrences in 2: the
      * checks of the 1,700 id rows of 600 new findings were half of their insert (18 of 33 ms).
      * Their writers take the ids from rows of their own transaction, and identities and
      * findings are never deleted. */
-    {"SELECT 1", "ALTER TABLE findings DROP CONSTRAINT IF EXISTS findings_identity_id_fkey;"
-                 "ALTER TABLE finding_ids DROP CONSTRAINT IF EXISTS finding_ids_finding_id_fkey"},
+    {"SELECT 1",
+     "ALTER TABLE findings DROP CONSTRAINT IF EXISTS findings_identity_id_fkey;"
+     "ALTER TABLE finding_ids DROP CONSTRAINT IF EXISTS finding_ids_finding_id_fkey",
+     NULL},
+    /* 5: the ids a finding answers to as shared sets (vidset.c) instead of a row per (id,
+     * finding): the 1,700 rows of a push's 630 new findings were its dearest insert, while the
+     * findings of one advisory mostly share their ids. The rows of finding_ids become sets. */
+    {"CREATE TABLE vid_sets (id @ID@, digest TEXT NOT NULL UNIQUE);"
+     "CREATE TABLE vid_set_members ("
+     " vid TEXT NOT NULL, set_id INTEGER NOT NULL, PRIMARY KEY (vid, set_id)) WITHOUT ROWID;"
+     "ALTER TABLE findings ADD COLUMN vid_set BIGINT;",
+     "CREATE TABLE vid_sets (id @ID@, digest TEXT NOT NULL UNIQUE);"
+     "CREATE TABLE vid_set_members ("
+     " vid TEXT NOT NULL, set_id BIGINT NOT NULL, PRIMARY KEY (vid, set_id));"
+     "ALTER TABLE findings ADD COLUMN vid_set BIGINT;",
+     vid_sets_from_rows},
 };
 
 #define N_MIGRATIONS ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
@@ -182,6 +202,8 @@ static int apply(dd_fleet_conn *c, int64_t n)
     if ((rc = ddl_for(&b, c->kind == DD_DB_PG && m->pg ? m->pg : m->sql, c->kind)) != DD_OK)
         goto done;
     if ((rc = c->ops->exec_script(c->db, b.data)) != DD_OK)
+        goto done;
+    if (m->run && (rc = m->run(c)) != DD_OK)
         goto done;
     rc = dd_fleet__exec(c, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", p,
                         2);
@@ -243,5 +265,115 @@ int dd_fleet__migrate(dd_fleet *f, dd_fleet_conn *c)
                                         " version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)");
     while (rc == DD_OK && !done)
         rc = step(c, &done);
+    return rc;
+}
+
+/* --- migration 5 --- */
+
+/* Findings by id range, a range at a time: their rows of finding_ids grouped into lists. */
+#define SET_RANGE 4096
+
+typedef struct {
+    int64_t *row_finding; /* the rows, in finding order */
+    const char **row_vid;
+    size_t n_rows, alloc_rows;
+    int64_t *finding; /* each finding once, with the list of its ids */
+    dd_fleet_vid_list *lists;
+    size_t n, alloc;
+} range_rows;
+
+static int range_read(dd_fleet_conn *c, dd_arena *a, int64_t lo, int64_t hi, range_rows *out)
+{
+    dd_q q = {0};
+    size_t alloc;
+    int rc;
+
+    out->n = out->n_rows = 0;
+    for (rc = dd_q_run(&q, c,
+                       "SELECT finding_id, vid FROM finding_ids WHERE finding_id > $1 AND "
+                       "finding_id <= $2 ORDER BY finding_id",
+                       (dd_dbv[]){DBI(lo), DBI(hi)}, 2);
+         rc > 0; rc = dd_q_next(&q)) {
+        const char *vid = dd_arena_strdup(a, dd_q_text(&q, 1));
+
+        alloc = out->alloc_rows;
+        if (!vid ||
+            DD_ARRAY_RESERVE(out->row_finding, alloc, out->n_rows + 1, sizeof(int64_t), 256) !=
+                DD_OK ||
+            DD_ARRAY_RESERVE(out->row_vid, out->alloc_rows, out->n_rows + 1, sizeof(char *), 256) !=
+                DD_OK) {
+            rc = dd_error_set(DD_ENOMEM, "out of memory");
+            break;
+        }
+        out->row_finding[out->n_rows] = dd_q_int(&q, 0);
+        out->row_vid[out->n_rows++] = vid;
+    }
+    dd_q_done(&q);
+    for (size_t i = 0; rc >= 0 && i < out->n_rows; i++) {
+        if (out->n && out->finding[out->n - 1] == out->row_finding[i]) {
+            out->lists[out->n - 1].n++;
+            continue;
+        }
+        alloc = out->alloc;
+        if (DD_ARRAY_RESERVE(out->finding, alloc, out->n + 1, sizeof(int64_t), 64) != DD_OK ||
+            DD_ARRAY_RESERVE(out->lists, out->alloc, out->n + 1, sizeof(*out->lists), 64) !=
+                DD_OK) {
+            rc = dd_error_set(DD_ENOMEM, "out of memory");
+            break;
+        }
+        out->finding[out->n] = out->row_finding[i];
+        out->lists[out->n].v = out->row_vid + i;
+        out->lists[out->n++].n = 1;
+    }
+    return rc < 0 ? rc : DD_OK;
+}
+
+static int set_findings(dd_fleet_conn *c, const int64_t *finding, const int64_t *set, size_t n)
+{
+    dd_buf a_f = DD_BUF_INIT, a_s = DD_BUF_INIT;
+    int rc = DD_OK;
+
+    if (c->kind == DD_DB_PG && n && (rc = dd_fleet__array_int(&a_f, finding, n)) == DD_OK &&
+        (rc = dd_fleet__array_int(&a_s, set, n)) == DD_OK)
+        rc = dd_fleet__exec(c,
+                            "UPDATE findings f SET vid_set = u.s FROM unnest($1::bigint[], "
+                            "$2::bigint[]) AS u(id, s) WHERE f.id = u.id",
+                            (dd_dbv[]){DBT(a_f.data), DBT(a_s.data)}, 2);
+    for (size_t i = 0; c->kind != DD_DB_PG && i < n && rc == DD_OK; i++)
+        rc = dd_fleet__exec(c, "UPDATE findings SET vid_set = $2 WHERE id = $1",
+                            (dd_dbv[]){DBI(finding[i]), DBI(set[i])}, 2);
+    dd_buf_dispose(&a_f);
+    dd_buf_dispose(&a_s);
+    return rc;
+}
+
+static int vid_sets_from_rows(dd_fleet_conn *c)
+{
+    range_rows rr = {0};
+    int64_t top = 0, *set = NULL;
+    size_t set_alloc = 0;
+    int rc = dd_fleet__int(c, "SELECT COALESCE(MAX(finding_id), 0) FROM finding_ids", NULL, 0, &top,
+                           NULL);
+
+    for (int64_t lo = 0; rc == DD_OK && lo < top; lo += SET_RANGE) {
+        dd_arena *a = NULL;
+
+        if ((rc = dd_arena_new(&a)) != DD_OK)
+            break;
+        if ((rc = range_read(c, a, lo, lo + SET_RANGE, &rr)) == DD_OK &&
+            DD_ARRAY_RESERVE(set, set_alloc, rr.n ? rr.n : 1, sizeof(*set), 64) != DD_OK)
+            rc = dd_error_set(DD_ENOMEM, "out of memory");
+        if (rc == DD_OK && rr.n && (rc = dd_fleet__vid_sets(c, rr.lists, rr.n, set)) == DD_OK)
+            rc = set_findings(c, rr.finding, set, rr.n);
+        dd_arena_free(a);
+    }
+    if (rc == DD_OK)
+        rc = c->ops->exec_script(c->db, "DROP TABLE finding_ids;"
+                                        "CREATE INDEX findings_vid_set ON findings (vid_set);");
+    dd_free(rr.row_finding);
+    dd_free(rr.row_vid);
+    dd_free(rr.finding);
+    dd_free(rr.lists);
+    dd_free(set);
     return rc;
 }

@@ -1047,6 +1047,59 @@ static void repush_replaces_what_an_image_holds(void **state)
     assert_string_equal(packages("pkg:npm/repush-b", NULL), "e");
 }
 
+/* Migration 5: a store of schema 4 (a row per id and finding in finding_ids) gets the same
+ * answers from its id sets. The store is taken back to schema 4 by hand, its rows rebuilt from
+ * the sets, and migrated again. */
+static void id_rows_become_sets(void **state)
+{
+    static const char *const ids[] = {"DSA-5103-1",        "cve-2022-0778",    "CVE-2022-1292",
+                                      "RUSTSEC-2016-0002", "PYSEC-2022-42969", "DSA-5343-1",
+                                      "BENCH-0000"};
+    enum { N = sizeof(ids) / sizeof(ids[0]) };
+    json_t *before[N], *after;
+    dd_fleet_conn *c;
+    int64_t sets, findings, null_sets;
+
+    (void)state;
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(dd_fleet_affected(F, ids[i], NULL, &before[i]), DD_OK);
+    assert_int_equal(dd_fleet__acquire(F, &c), DD_OK);
+    assert_int_equal(
+        c->ops->exec_script(c->db, "CREATE TABLE finding_ids (vid TEXT NOT NULL, finding_id BIGINT "
+                                   "NOT NULL, PRIMARY KEY (vid, finding_id));"
+                                   "INSERT INTO finding_ids SELECT m.vid, f.id FROM findings f "
+                                   "JOIN vid_set_members m ON m.set_id = f.vid_set;"
+                                   "DROP INDEX findings_vid_set;"
+                                   "ALTER TABLE findings DROP COLUMN vid_set;"
+                                   "DROP TABLE vid_set_members; DROP TABLE vid_sets;"
+                                   "DELETE FROM schema_migrations WHERE version = 5"),
+        DD_OK);
+    assert_int_equal(dd_fleet__migrate(F, c), DD_OK);
+    assert_int_equal(dd_fleet__int(c, "SELECT COUNT(*) FROM vid_sets", NULL, 0, &sets, NULL),
+                     DD_OK);
+    assert_int_equal(dd_fleet__int(c, "SELECT COUNT(*) FROM findings", NULL, 0, &findings, NULL),
+                     DD_OK);
+    assert_int_equal(dd_fleet__int(c, "SELECT COUNT(*) FROM findings WHERE vid_set IS NULL", NULL,
+                                   0, &null_sets, NULL),
+                     DD_OK);
+    dd_fleet__release(F, c);
+    /* the findings of one advisory on several identities share their set */
+    assert_true(sets > 0 && sets < findings);
+    assert_int_equal(null_sets, 0);
+    for (size_t i = 0; i < N; i++) {
+        assert_int_equal(dd_fleet_affected(F, ids[i], NULL, &after), DD_OK);
+        if (!json_equal(before[i], after)) {
+            char *b = json_dumps(before[i], JSON_SORT_KEYS), *a = json_dumps(after, 0);
+            print_error("%s before: %s\nafter: %s\n", ids[i], b, a);
+            free(b);
+            free(a);
+            fail();
+        }
+        json_decref(before[i]);
+        json_decref(after);
+    }
+}
+
 #define FLEET_TESTS                                                                                \
     cmocka_unit_test(ingest_is_idempotent_by_digest),                                              \
         cmocka_unit_test(ingest_compressed_and_malformed),                                         \
@@ -1059,7 +1112,8 @@ static void repush_replaces_what_an_image_holds(void **state)
         cmocka_unit_test(concurrent_pushes), cmocka_unit_test(two_stores_rematch_at_once),         \
         cmocka_unit_test(ingest_before_vulndb_exists), cmocka_unit_test(large_push_batches),       \
         cmocka_unit_test(affected_pages_walk),                                                     \
-        cmocka_unit_test(repush_replaces_what_an_image_holds)
+        cmocka_unit_test(repush_replaces_what_an_image_holds),                                     \
+        cmocka_unit_test(id_rows_become_sets)
 
 int main(void)
 {
