@@ -166,9 +166,12 @@ static int merge_batch(dd_fleet_conn *c, size_t *n)
                              "unnest(o.identity_ids) AS x "
                              "WHERE o.image_id = ANY ($1::bigint[]) GROUP BY 1, 2 "
                              "ON CONFLICT (identity_id, chunk) DO UPDATE SET (images, n) = "
-                             "(SELECT a, cardinality(a) FROM (SELECT ARRAY(SELECT DISTINCT v "
+                             "(SELECT a, cardinality(a) FROM (SELECT CASE WHEN "
+                             "excluded.images[1] > holder_chunks.images[holder_chunks.n] "
+                             "THEN holder_chunks.images || excluded.images "
+                             "ELSE ARRAY(SELECT DISTINCT v "
                              "FROM unnest(holder_chunks.images || excluded.images) AS v "
-                             "ORDER BY v) AS a) s)",
+                             "ORDER BY v) END AS a) s)",
                              (dd_dbv[]){DBT(arr.data)}, 1)) != DD_OK)
         goto done;
     rc = dd_fleet__exec(c, "DELETE FROM holder_queue WHERE image_id = ANY ($1::bigint[])",

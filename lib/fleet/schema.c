@@ -169,6 +169,22 @@ static const migration migrations[] = {
      " vid TEXT NOT NULL, set_id BIGINT NOT NULL, PRIMARY KEY (vid, set_id));"
      "ALTER TABLE findings ADD COLUMN vid_set BIGINT;",
      vid_sets_from_rows},
+    /* 6: PostgreSQL: the arrays of image_occurrences and holder_chunks compressed with LZ4
+     * rather than pglz. pglz was most of a push's occurrences insert (700 against 140 ms for 300
+     * images) and of a merge's update of the chunks (1.2 s against 0.4 s for 150 images). A
+     * server built without LZ4 stores them uncompressed instead (EXTERNAL: about as fast, four
+     * times the size). Values already written keep their compression until rewritten. */
+    {"SELECT 1",
+     "DO $$ BEGIN"
+     " ALTER TABLE image_occurrences ALTER COLUMN identity_ids SET COMPRESSION lz4,"
+     "  ALTER COLUMN layers SET COMPRESSION lz4, ALTER COLUMN paths SET COMPRESSION lz4;"
+     " ALTER TABLE holder_chunks ALTER COLUMN images SET COMPRESSION lz4;"
+     "EXCEPTION WHEN feature_not_supported THEN"
+     " ALTER TABLE image_occurrences ALTER COLUMN identity_ids SET STORAGE EXTERNAL,"
+     "  ALTER COLUMN layers SET STORAGE EXTERNAL, ALTER COLUMN paths SET STORAGE EXTERNAL;"
+     " ALTER TABLE holder_chunks ALTER COLUMN images SET STORAGE EXTERNAL;"
+     "END $$",
+     NULL},
 };
 
 #define N_MIGRATIONS ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
