@@ -245,6 +245,9 @@ static int cmp_str(const char *a, const char *b)
         return -1;
     if (!b)
         return 1;
+    /* most names differ at their first byte: no call then (strcmp compares bytes unsigned) */
+    if (*a != *b)
+        return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
     return strcmp(a, b);
 }
 

@@ -133,8 +133,12 @@ void dd_fleet__checkpointer_stop(dd_fleet *f);
 /* --- the identity id cache (idcache.c); thread-safe --- */
 int dd_fleet__idcache_new(dd_fleet_idcache **out);
 void dd_fleet__idcache_free(dd_fleet_idcache *c);
-/* The id of (ecosystem, purl), 0 when not cached. */
-int64_t dd_fleet__idcache_get(dd_fleet_idcache *c, const char *eco, const char *purl);
+/* The id of (ecosystem, purl), 0 when not cached; between read_begin and read_end, so that a
+ * push's 3,000 lookups take the lock once, not once each (the request threads would take turns
+ * at its cache line). */
+void dd_fleet__idcache_read_begin(dd_fleet_idcache *c);
+int64_t dd_fleet__idcache_get(const dd_fleet_idcache *c, const char *eco, const char *purl);
+void dd_fleet__idcache_read_end(dd_fleet_idcache *c);
 /* Remembers an id; only ids of committed rows. */
 void dd_fleet__idcache_put(dd_fleet_idcache *c, const char *eco, const char *purl, int64_t id);
 

@@ -67,20 +67,25 @@ void dd_fleet__idcache_free(dd_fleet_idcache *c)
     dd_free(c);
 }
 
-int64_t dd_fleet__idcache_get(dd_fleet_idcache *c, const char *eco, const char *purl)
+void dd_fleet__idcache_read_begin(dd_fleet_idcache *c)
+{
+    pthread_rwlock_rdlock(&c->lock);
+}
+
+void dd_fleet__idcache_read_end(dd_fleet_idcache *c)
+{
+    pthread_rwlock_unlock(&c->lock);
+}
+
+int64_t dd_fleet__idcache_get(const dd_fleet_idcache *c, const char *eco, const char *purl)
 {
     uint64_t h = key_hash(eco, purl);
-    int64_t id = 0;
 
-    pthread_rwlock_rdlock(&c->lock);
     if (c->cap)
         for (size_t i = h & (c->cap - 1); c->slots[i].key; i = (i + 1) & (c->cap - 1))
-            if (c->slots[i].hash == h && key_equal(c->slots[i].key, eco, purl)) {
-                id = c->slots[i].id;
-                break;
-            }
-    pthread_rwlock_unlock(&c->lock);
-    return id;
+            if (c->slots[i].hash == h && key_equal(c->slots[i].key, eco, purl))
+                return c->slots[i].id;
+    return 0;
 }
 
 static void insert_slot(slot *slots, size_t cap, const slot *s)

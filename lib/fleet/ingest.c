@@ -970,6 +970,7 @@ static int plan_packages(dd_fleet *f, dd_fleet_conn *c, const dd_inventory *inv,
     /* the database is asked only about what the cache does not know */
     if (!(ask = dd_calloc(n ? n : 1, sizeof(*ask))))
         return dd_error_set(DD_ENOMEM, "out of memory");
+    dd_fleet__idcache_read_begin(f->ids);
     for (size_t i = 0; i < n; i++) {
         if (!pl->valid[i])
             continue;
@@ -978,6 +979,7 @@ static int plan_packages(dd_fleet *f, dd_fleet_conn *c, const dd_inventory *inv,
         pl->cached[i] = pl->its[i].id.id != 0;
         ask[i] = !pl->cached[i];
     }
+    dd_fleet__idcache_read_end(f->ids);
     rc = lookup_known(c, pl->its, ask, n);
     dd_free(ask);
     if (rc != DD_OK)

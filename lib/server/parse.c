@@ -21,10 +21,18 @@ int dd_server__json_depth_check(const char *data, size_t len, unsigned max_depth
         char c = data[i];
 
         if (in_string) {
-            if (c == '\\')
-                i++; /* the escaped character cannot end the string */
-            else if (c == '"')
+            /* to the next quote or backslash at once: most of an SBOM is inside strings */
+            const char *q = memchr(data + i, '"', len - i);
+            const char *bs = memchr(data + i, '\\', (size_t)((q ? q : data + len) - (data + i)));
+
+            if (bs) {
+                i = (size_t)(bs - data) + 1; /* the escaped character cannot end the string */
+            } else if (q) {
+                i = (size_t)(q - data);
                 in_string = false;
+            } else {
+                break;
+            }
             continue;
         }
         if (c == '"') {

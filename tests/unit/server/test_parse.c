@@ -37,6 +37,12 @@ static void depth_limit_counts_brackets_outside_strings(void **state)
         assert_int_equal(dd_server__json_depth_check(s, strlen(s), 2), DD_OK);
         assert_int_equal(dd_server__json_depth_check(s, strlen(s), 1), DD_EINVALID);
     }
+    /* an escaped backslash does not escape the quote after it: the string ends there */
+    {
+        const char *s = "{\"a\":\"x\\\\\",\"b\":[[1]]}";
+        assert_int_equal(dd_server__json_depth_check(s, strlen(s), 3), DD_OK);
+        assert_int_equal(dd_server__json_depth_check(s, strlen(s), 2), DD_EINVALID);
+    }
     /* a closing bracket too many does not hide deeper nesting after it */
     {
         const char *s = "]]]][[[";
