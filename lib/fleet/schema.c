@@ -185,6 +185,16 @@ static const migration migrations[] = {
      " ALTER TABLE holder_chunks ALTER COLUMN images SET STORAGE EXTERNAL;"
      "END $$",
      NULL},
+    /* 7: PostgreSQL: the findings' unique key carries the columns of the per-image counts
+     * (INCLUDE), so the separate index for those counts goes: each of a finding's four indexes
+     * was a third of its insert (630 findings: 12 ms with four, 8 ms with three). The counts
+     * stay index-only scans; SQLite has no INCLUDE and keeps both. */
+    {"SELECT 1",
+     "CREATE UNIQUE INDEX IF NOT EXISTS findings_identity_advisory"
+     " ON findings (identity_id, advisory) INCLUDE (state, severity, id);"
+     "ALTER TABLE findings DROP CONSTRAINT IF EXISTS findings_identity_id_advisory_key;"
+     "DROP INDEX IF EXISTS findings_counts",
+     NULL},
 };
 
 #define N_MIGRATIONS ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
